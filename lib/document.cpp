@@ -1,0 +1,224 @@
+#include "document.hpp"
+
+#include "fd.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace reprise {
+
+struct Document::Impl {
+  std::string name;
+  simdjson::padded_string bytes;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+};
+
+namespace {
+
+// A SAX consumer that accepts everything: nlohmann then only checks syntax, without building a DOM.
+struct NullSax {
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(std::int64_t) { return true; }
+  bool number_unsigned(std::uint64_t) { return true; }
+  bool number_float(double, const std::string&) { return true; }
+  bool string(std::string&) { return true; }
+  bool binary(std::vector<std::uint8_t>&) { return true; }
+  bool start_object(std::size_t) { return true; }
+  bool key(std::string&) { return true; }
+  bool end_object() { return true; }
+  bool start_array(std::size_t) { return true; }
+  bool end_array() { return true; }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
+    m_position = position;
+    m_message = e.what();
+    return false;
+  }
+  std::size_t m_position = 0;
+  std::string m_message;
+};
+
+// nlohmann prefixes messages with "[json.exception.parse_error.101] parse error at line 1, column
+// 2: ".
+std::string clean_message(std::string message) {
+  const std::size_t colon = message.find(": ");
+  if (message.starts_with("[json.exception") && colon != std::string::npos) {
+    message = message.substr(colon + 2);
+  }
+  return message;
+}
+
+Result<simdjson::padded_string> read_all(int fd, const std::string& name) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), name);
+  }
+  if (S_ISDIR(info.st_mode)) {
+    return fail(ErrorCode::not_found, "is a directory, not a snapshot file", name);
+  }
+  std::string data;
+  if (S_ISREG(info.st_mode) && info.st_size > 0) {
+    data.reserve(static_cast<std::size_t>(info.st_size));
+  }
+  simdjson::padded_string padded;
+  if (S_ISREG(info.st_mode)) {
+    // Read straight into the padded buffer: no second copy of a large file.
+    const auto size = static_cast<std::size_t>(info.st_size);
+    padded = simdjson::padded_string(size);
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::read(fd, padded.data() + done, size - done);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n < 0) {
+        return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)),
+                    name);
+      }
+      if (n == 0) {
+        break;
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (done != size) {
+      return simdjson::padded_string(padded.data(), done);
+    }
+    return padded;
+  }
+  char buffer[1 << 16];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), name);
+    }
+    if (n == 0) {
+      break;
+    }
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+  return simdjson::padded_string(data);
+}
+
+} // namespace
+
+std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return {"empty file: no JSON value", text.size()};
+  }
+  NullSax sax;
+  const bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax);
+  if (ok) {
+    return {"invalid JSON", 0};
+  }
+  // nlohmann reports the position one past the offending byte.
+  return {clean_message(sax.m_message), sax.m_position > 0 ? sax.m_position - 1 : 0};
+}
+
+Document::Document(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+Document::~Document() = default;
+
+Result<Document> Document::read_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    const int error = errno;
+    return fail(ErrorCode::not_found,
+                error == ENOENT ? std::string("no such file") : std::strerror(error), path);
+  }
+  auto bytes = read_all(fd.get(), path);
+  if (!bytes) {
+    return std::unexpected(bytes.error());
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->name = path;
+  impl->bytes = std::move(*bytes);
+  auto result = impl->parser.parse(impl->bytes.data(), impl->bytes.size(), false).get(impl->root);
+  if (result != simdjson::SUCCESS) {
+    const std::string_view text(impl->bytes.data(), impl->bytes.size());
+    auto [message, offset] = locate_syntax_error(text);
+    const auto position = json::line_column(text, offset);
+    Error error{ErrorCode::invalid_snapshot,
+                fmt::format("JSON syntax error: {}", message),
+                path,
+                {},
+                position.line,
+                position.column};
+    if (result == simdjson::UTF8_ERROR) {
+      error.message = fmt::format("JSON syntax error: invalid UTF-8 ({})", message);
+    }
+    return std::unexpected(error);
+  }
+  return Document(std::move(impl));
+}
+
+Result<Document> Document::read_stdin() {
+  auto bytes = read_all(STDIN_FILENO, "<stdin>");
+  if (!bytes) {
+    return std::unexpected(bytes.error());
+  }
+  return from_string(std::string_view(bytes->data(), bytes->size()), "<stdin>");
+}
+
+Result<Document> Document::from_string(std::string_view bytes, std::string name) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = std::move(name);
+  impl->bytes = simdjson::padded_string(bytes);
+  auto result = impl->parser.parse(impl->bytes.data(), impl->bytes.size(), false).get(impl->root);
+  if (result != simdjson::SUCCESS) {
+    auto [message, offset] = locate_syntax_error(bytes);
+    const auto position = json::line_column(bytes, offset);
+    return std::unexpected(Error{ErrorCode::invalid_snapshot,
+                                 fmt::format("JSON syntax error: {}", message),
+                                 impl->name,
+                                 {},
+                                 position.line,
+                                 position.column});
+  }
+  return Document(std::move(impl));
+}
+
+const std::string& Document::name() const {
+  return m_impl->name;
+}
+
+std::string_view Document::text() const {
+  return {m_impl->bytes.data(), m_impl->bytes.size()};
+}
+
+simdjson::dom::element Document::root() const {
+  return m_impl->root;
+}
+
+json::LineColumn Document::position_of(std::string_view inner) const {
+  const std::string_view all = text();
+  if (inner.data() < all.data() || inner.data() > all.data() + all.size()) {
+    return {};
+  }
+  return json::line_column(all, static_cast<std::size_t>(inner.data() - all.data()));
+}
+
+std::optional<std::string_view> Document::bytes_at(std::string_view pointer) const {
+  return json::find_pointer(text(), pointer);
+}
+
+Error Document::error_at(ErrorCode code, std::string_view pointer, std::string message) const {
+  Error error{code, std::move(message), name(), std::string(pointer), 0, 0};
+  if (auto bytes = bytes_at(pointer)) {
+    const auto position = position_of(*bytes);
+    error.line = position.line;
+    error.column = position.column;
+  }
+  return error;
+}
+
+} // namespace reprise

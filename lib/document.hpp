@@ -1,0 +1,52 @@
+#pragma once
+
+#include "error.hpp"
+#include "json_scan.hpp"
+
+#include <memory>
+#include <simdjson.h>
+#include <string>
+#include <string_view>
+
+namespace reprise {
+
+// A JSON file read once into a padded buffer and validated by simdjson's DOM parser (run-time
+// dispatched kernel). The DOM answers typed questions; the bytes stay available so untouched
+// members can be copied through unchanged. Move-only; views and elements stay valid while it lives.
+class Document {
+public:
+  // Reads and parses `path`. Missing, unreadable or directory → not_found; syntax →
+  // invalid_snapshot with line:column.
+  static Result<Document> read_file(const std::string& path);
+  // Reads all of standard input (named "<stdin>").
+  static Result<Document> read_stdin();
+  // Parses `bytes`, reporting errors against `name`.
+  static Result<Document> from_string(std::string_view bytes, std::string name);
+
+  Document(Document&&) noexcept;
+  Document& operator=(Document&&) noexcept;
+  ~Document();
+
+  // The path as given (or "<stdin>").
+  const std::string& name() const;
+  // The document's bytes, without padding.
+  std::string_view text() const;
+  // The parsed root.
+  simdjson::dom::element root() const;
+  // Where a view into text() starts.
+  json::LineColumn position_of(std::string_view inner) const;
+  // An error about the value at `pointer`, with its line:column when the pointer resolves.
+  Error error_at(ErrorCode code, std::string_view pointer, std::string message) const;
+  // The bytes of the value at `pointer`, if present.
+  std::optional<std::string_view> bytes_at(std::string_view pointer) const;
+
+private:
+  struct Impl;
+  explicit Document(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+// Runs a precise (slow) parse of invalid `text` to find where it breaks: message and byte offset.
+std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text);
+
+} // namespace reprise
