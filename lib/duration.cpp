@@ -14,7 +14,9 @@ constexpr std::int64_t k_ms_per_hour = 60 * k_ms_per_minute;
 constexpr std::int64_t k_ms_per_day = 24 * k_ms_per_hour;
 constexpr std::int64_t k_max_ms = std::numeric_limits<std::int64_t>::max();
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::unexpected<Error> bad_duration(std::string_view text, std::string_view why) {
   return fail(ErrorCode::usage, fmt::format("invalid duration '{}': {}", text, why));
@@ -81,20 +83,15 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     return bad_duration(text, "too large");
   }
   std::int64_t ms = whole * factor;
-  // The fraction in milliseconds: factor * 0.d1d2d3…, rounded half up; digits beyond what a
-  // millisecond can resolve only matter for the rounding, so at most 18 are read.
+  // The fraction in milliseconds, factor * 0.d1d2…, rounded half up. Nine digits resolve a
+  // millisecond of an hour with room to spare, and factor * 10^9 < 2^63 keeps this exact.
   std::int64_t numerator = 0;
   std::int64_t denominator = 1;
-  for (std::size_t i = 0; i < frac_digits.size() && i < 12; ++i) {
+  for (std::size_t i = 0; i < frac_digits.size() && i < 9; ++i) {
     numerator = numerator * 10 + (frac_digits[i] - '0');
     denominator *= 10;
   }
-  // factor ≤ 3.6e6 and numerator < 1e12, so the product fits easily in 128 bits; in 64 bits we
-  // divide first: factor * numerator / denominator = factor * (numerator / denominator).
-  const long double fraction_ms =
-      static_cast<long double>(factor) * static_cast<long double>(numerator) /
-      static_cast<long double>(denominator);
-  const auto fraction_rounded = static_cast<std::int64_t>(fraction_ms + 0.5L);
+  const std::int64_t fraction_rounded = (factor * numerator + denominator / 2) / denominator;
   if (ms > k_max_ms - fraction_rounded) {
     return bad_duration(text, "too large");
   }

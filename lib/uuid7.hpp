@@ -24,7 +24,8 @@ public:
   IdSource& operator=(IdSource&&) = default;
   ~IdSource() = default;
 
-  // The next id as canonical lowercase 36-character text, e.g. "019dda65-d500-7a1b-ac3d-4e5f6a7b8c90".
+  // The next id as canonical lowercase 36-character text, e.g.
+  // "019dda65-d500-7a1b-ac3d-4e5f6a7b8c90".
   std::string next();
   // The current time in Unix milliseconds: the fixed clock when one was given, else the real one.
   std::int64_t now_ms() const;

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "error.hpp"
+#include "fd.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace reprise {
+
+// Whether AtomicFile::commit may replace an existing target.
+enum class Overwrite {
+  yes, // rename over the target (the usual case)
+  no,  // fail when the target exists, atomically (for numbered files such as history entries)
+};
+
+// A file written to a temporary in the target's directory and moved into place by commit(), so
+// readers see the old content or the new, never a mix. Move-only; an uncommitted file is removed.
+class AtomicFile {
+public:
+  // Creates the temporary file for `path` (mode of the existing target, else 0644); cannot_write
+  // naming `path` when the directory is missing or not writable.
+  static Result<AtomicFile> open(std::string path);
+
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&& other) noexcept;
+  // Removes the temporary file unless commit() moved it into place; never throws.
+  ~AtomicFile();
+
+  // Appends `bytes` (looping on partial writes and EINTR); the first error is kept for commit().
+  void write(std::string_view bytes);
+  // Flushes the file to disk, moves it onto the target and flushes the directory; reports the first
+  // error of write() or of these steps as cannot_write naming the target. Callable once.
+  Result<void> commit(Overwrite overwrite = Overwrite::yes);
+
+  // The target path.
+  const std::string& path() const { return m_path; }
+  // The temporary file's path; empty once committed or moved from.
+  const std::string& temp_path() const { return m_temp_path; }
+
+private:
+  AtomicFile(std::string path, std::string temp_path, Fd fd);
+  // Closes and unlinks the temporary file if it is still there.
+  void discard() noexcept;
+
+  std::string m_path;      // the target
+  std::string m_temp_path; // empty once committed, discarded or moved from
+  Fd m_fd;                 // the temporary file, open for writing until commit()
+  int m_errno = 0;         // the first write error, 0 while none
+};
+
+// Writes `bytes` to `path` through an AtomicFile: the file has the old content or all of the new.
+Result<void> write_file_atomically(const std::string& path, std::string_view bytes,
+                                   Overwrite overwrite = Overwrite::yes);
+
+} // namespace reprise

@@ -1,0 +1,167 @@
+#include "state_dir.hpp"
+
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using reprise::ErrorCode;
+using reprise::history_dir;
+using reprise::keep_history;
+using reprise::list_snapshot_files;
+using reprise::resolve_state_dir;
+using reprise::resolve_target;
+using reprise::state_dir_for_snapshot;
+
+namespace {
+
+// A fresh directory under the system temp dir, removed again at the end of the scope.
+class ScratchDir {
+public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "reprise-state-dir-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    m_path = pattern;
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+  }
+  std::string str() const { return m_path.string(); }
+  std::string file(const std::string& name) const { return (m_path / name).string(); }
+
+private:
+  fs::path m_path;
+};
+
+// Sets or unsets an environment variable for one scope, restoring the old value afterwards.
+class EnvGuard {
+public:
+  EnvGuard(const char* name, const char* value) : m_name(name) {
+    if (const char* old = std::getenv(name)) {
+      m_old = old;
+    }
+    if (value != nullptr) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  EnvGuard(const EnvGuard&) = delete;
+  EnvGuard& operator=(const EnvGuard&) = delete;
+  ~EnvGuard() {
+    if (m_old) {
+      ::setenv(m_name, m_old->c_str(), 1);
+    } else {
+      ::unsetenv(m_name);
+    }
+  }
+
+private:
+  const char* m_name;
+  std::optional<std::string> m_old;
+};
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+} // namespace
+
+TEST_CASE("state_dir") {
+  ScratchDir scratch;
+
+  SUBCASE("resolve_state_dir: flag, then environment, then default") {
+    {
+      const EnvGuard env("HARN_WORKER_STATE_DIR", "/env/dir");
+      CHECK(resolve_state_dir("flag/dir") == "flag/dir");
+      CHECK(resolve_state_dir("") == "/env/dir");
+    }
+    {
+      const EnvGuard env("HARN_WORKER_STATE_DIR", "");
+      CHECK(resolve_state_dir("") == ".harn/workers");
+    }
+    const EnvGuard env("HARN_WORKER_STATE_DIR", nullptr);
+    CHECK(resolve_state_dir("") == ".harn/workers");
+  }
+
+  SUBCASE("resolve_target: ids, paths and stdin") {
+    const auto by_id = resolve_target("worker_abc", ".harn/workers");
+    CHECK(by_id.path == ".harn/workers/worker_abc.json");
+    CHECK(by_id.worker_id_hint == "worker_abc");
+    CHECK_FALSE(by_id.is_stdin);
+    CHECK(resolve_target("worker_abc", "dir/").path == "dir/worker_abc.json");
+
+    const auto by_path = resolve_target("snaps/worker_x.json", "ignored");
+    CHECK(by_path.path == "snaps/worker_x.json");
+    CHECK(by_path.worker_id_hint == "worker_x");
+    CHECK(resolve_target("worker_y.json", "ignored").path == "worker_y.json");
+    CHECK(resolve_target("./worker_z", "ignored").path == "./worker_z");
+    CHECK(resolve_target("./worker_z", "ignored").worker_id_hint == "worker_z");
+
+    const auto in = resolve_target("-", "ignored");
+    CHECK(in.is_stdin);
+    CHECK(in.path.empty());
+  }
+
+  SUBCASE("state_dir_for_snapshot and history_dir") {
+    CHECK(state_dir_for_snapshot("a/b/worker.json") == "a/b");
+    CHECK(state_dir_for_snapshot("worker.json") == ".");
+    CHECK(state_dir_for_snapshot("/worker.json") == "/");
+    CHECK(history_dir(".harn/workers", "worker_1") == ".harn/workers/.reprise/history/worker_1");
+    CHECK(history_dir("dir/", "w") == "dir/.reprise/history/w");
+  }
+
+  SUBCASE("keep_history numbers entries 1, 2, … after the highest") {
+    const auto first = keep_history(scratch.str(), "worker_1", "one");
+    REQUIRE(first.has_value());
+    CHECK(*first == scratch.file(".reprise/history/worker_1/1.json"));
+    CHECK(read_all(*first) == "one");
+    const auto second = keep_history(scratch.str(), "worker_1", "two");
+    REQUIRE(second.has_value());
+    CHECK(*second == scratch.file(".reprise/history/worker_1/2.json"));
+
+    // A gap (a user deleted entries) continues after the highest, never reusing a number.
+    std::ofstream(scratch.file(".reprise/history/worker_1/10.json")) << "ten";
+    std::ofstream(scratch.file(".reprise/history/worker_1/notes.json")) << "not a number";
+    const auto next = keep_history(scratch.str(), "worker_1", "eleven");
+    REQUIRE(next.has_value());
+    CHECK(*next == scratch.file(".reprise/history/worker_1/11.json"));
+    CHECK(read_all(*first) == "one");
+  }
+
+  SUBCASE("keep_history refuses ids that would leave the state dir") {
+    for (const char* id : {"", ".", "..", "../escape", "a/b"}) {
+      CAPTURE(id);
+      const auto kept = keep_history(scratch.str(), id, "x");
+      REQUIRE_FALSE(kept.has_value());
+      CHECK(kept.error().code == ErrorCode::cannot_write);
+    }
+  }
+
+  SUBCASE("keep_history reports an unwritable state dir") {
+    std::ofstream(scratch.file("file")) << "a file, not a directory";
+    const auto kept = keep_history(scratch.file("file"), "worker_1", "x");
+    REQUIRE_FALSE(kept.has_value());
+    CHECK(kept.error().code == ErrorCode::cannot_write);
+  }
+
+  SUBCASE("list_snapshot_files lists regular *.json files, sorted") {
+    for (const char* name : {"b.json", "a.json", "notes.txt", ".hidden.json", ".a.json.tmp.x1"}) {
+      std::ofstream(scratch.file(name)) << "{}";
+    }
+    fs::create_directories(scratch.file(".reprise/history/w"));
+    fs::create_directories(scratch.file("dir.json"));
+    CHECK(list_snapshot_files(scratch.str()) ==
+          std::vector<std::string>{scratch.file("a.json"), scratch.file("b.json")});
+    CHECK(list_snapshot_files(scratch.file("missing")).empty());
+  }
+}
