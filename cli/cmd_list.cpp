@@ -1,16 +1,284 @@
-// Placeholder until the command lands; replaced by its own implementation.
+// `reprise list [DIR] [--status S]... [--mode M]... [--json|--jsonl|--ids]`: one row per snapshot.
 #include "commands.hpp"
+#include "duration.hpp"
+#include "exit_code.hpp"
+#include "output.hpp"
+#include "snapshot_peek.hpp"
+#include "state_dir.hpp"
+#include "uuid7.hpp"
+#include "worker_lock.hpp"
+#include "worker_summary.hpp"
 
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <fmt/color.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+#include <vector>
 
 namespace reprise::cli {
 
-Command setup_list(CLI::App& root, const GlobalOptions& /*global*/) {
-  CLI::App* app = root.add_subcommand("list", "(list is not built yet)");
-  return {app, [] {
-            fmt::print(stderr, "reprise: error: list is not built yet\n");
-            return 2;
-          }};
+namespace {
+
+constexpr std::size_t k_task_width = 40;
+constexpr std::size_t k_error_width = 48;
+
+enum class ListFormat { table, json, jsonl, ids };
+
+struct ListOptions {
+  std::string dir;
+  std::vector<std::string> statuses;
+  std::vector<std::string> modes;
+  bool json = false;
+  bool jsonl = false;
+  bool ids = false;
+};
+
+// One listed snapshot with what the table and JSON show.
+struct Row {
+  SnapshotPeek peek;
+  std::optional<pid_t> owner_pid;
+  std::optional<std::int64_t> started_ms;
+  std::optional<std::int64_t> age_ms;
+};
+
+// The status a row is filtered and shown by: the peeked status, or the file's state.
+std::string_view row_status(const Row& row) {
+  switch (row.peek.state) {
+  case PeekState::ok:
+    return row.peek.status;
+  case PeekState::invalid:
+    return "invalid";
+  case PeekState::unreadable:
+    return "unreadable";
+  }
+  return "invalid";
+}
+
+bool selected(const Row& row, const ListOptions& options) {
+  auto matches = [](const std::vector<std::string>& wanted, std::string_view value) {
+    return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
+  };
+  const bool ok = row.peek.state == PeekState::ok;
+  return matches(options.statuses, row_status(row)) &&
+         (options.modes.empty() || (ok && matches(options.modes, row.peek.mode)));
+}
+
+std::string file_name(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string started_text(const Row& row) {
+  if (!row.started_ms) {
+    return "-";
+  }
+  // "2026-04-29T17:50:05.123Z" → "2026-04-29 17:50:05"
+  std::string text = format_millis_utc(*row.started_ms).substr(0, 19);
+  text[10] = ' ';
+  return text;
+}
+
+nlohmann::ordered_json row_json(const Row& row) {
+  const SnapshotPeek& peek = row.peek;
+  const bool ok = peek.state == PeekState::ok;
+  auto or_null = [ok](const std::string& value) {
+    return ok ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+  };
+  auto number = [](const std::optional<std::int64_t>& value) {
+    return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+  };
+  nlohmann::ordered_json out = {{"file", peek.path}, {"state", row_status(row)}};
+  out["id"] = or_null(peek.id);
+  out["name"] = or_null(peek.name);
+  out["mode"] = or_null(peek.mode);
+  out["config_mode"] = or_null(peek.config_mode);
+  out["status"] = ok ? nlohmann::ordered_json(row_status(row)) : nullptr;
+  out["written_status"] = or_null(peek.written_status);
+  out["owner_pid"] = row.owner_pid ? nlohmann::ordered_json(*row.owner_pid) : nullptr;
+  out["task"] = or_null(peek.task);
+  out["created_at"] = or_null(peek.created_at);
+  out["started_at"] = or_null(peek.started_at);
+  out["started_at_ms"] = number(row.started_ms);
+  out["age_ms"] = number(row.age_ms);
+  out["latest_error"] = ok && peek.latest_error ? nlohmann::ordered_json(*peek.latest_error)
+                                                : nlohmann::ordered_json(nullptr);
+  if (ok) {
+    out["error"] = nullptr;
+  } else {
+    out["error"] = {{"code", peek.error.code_name()},
+                    {"message", peek.error.to_string()},
+                    {"pointer", peek.error.pointer}};
+  }
+  return out;
+}
+
+fmt::text_style status_style(std::string_view status) {
+  if (status == "completed") {
+    return fmt::fg(fmt::terminal_color::green);
+  }
+  if (status == "failed" || status == "invalid" || status == "unreadable") {
+    return fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
+  }
+  if (status == "running" || status == "awaiting") {
+    return fmt::fg(fmt::terminal_color::cyan);
+  }
+  if (status == "suspended" || status == "interrupted" || status == "cancelled" ||
+      status == "stopped") {
+    return fmt::fg(fmt::terminal_color::yellow);
+  }
+  return {};
+}
+
+void print_table(const std::vector<const Row*>& rows, bool color) {
+  using Cells = std::array<std::string, 8>;
+  std::vector<Cells> lines;
+  lines.push_back({"ID", "NAME", "MODE", "STATUS", "TASK", "STARTED", "AGE", "ERROR"});
+  for (const Row* row : rows) {
+    const SnapshotPeek& peek = row->peek;
+    if (peek.state != PeekState::ok) {
+      lines.push_back({file_name(peek.path), "-", "-", std::string(row_status(*row)), "-", "-", "-",
+                       truncate_display(peek.error.to_string(), k_error_width)});
+      continue;
+    }
+    std::string status = peek.status;
+    if (row->owner_pid) {
+      status += fmt::format(" (pid {})", *row->owner_pid);
+    }
+    lines.push_back(
+        {peek.id.empty() ? "-" : truncate_display(peek.id, 64), truncate_display(peek.name, 24),
+         truncate_display(peek.mode, 16), status, truncate_display(peek.task, k_task_width),
+         started_text(*row),
+         row->age_ms ? format_duration(std::chrono::milliseconds(*row->age_ms)) : "-",
+         peek.latest_error ? truncate_display(*peek.latest_error, k_error_width) : "-"});
+  }
+  // Widths in code points, so that "…" and other UTF-8 text align.
+  auto width_of = [](const std::string& text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+  };
+  std::array<std::size_t, 8> widths{};
+  for (const Cells& cells : lines) {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      widths[i] = std::max(widths[i], width_of(cells[i]));
+    }
+  }
+  for (std::size_t n = 0; n < lines.size(); ++n) {
+    std::string out;
+    for (std::size_t i = 0; i < lines[n].size(); ++i) {
+      const std::string& cell = lines[n][i];
+      const bool last = i + 1 == lines[n].size();
+      const std::string padding = last ? "" : std::string(widths[i] - width_of(cell) + 2, ' ');
+      if (color && n > 0 && i == 3) {
+        out += fmt::format(status_style(cell.substr(0, cell.find(' '))), "{}", cell);
+      } else if (color && n == 0) {
+        out += fmt::format(fmt::emphasis::bold, "{}", cell);
+      } else {
+        out += cell;
+      }
+      out += padding;
+    }
+    fmt::print("{}\n", out);
+  }
+}
+
+int run_list(const ListOptions& options, const GlobalOptions& global) {
+  const std::string dir = options.dir.empty() ? resolve_state_dir(global.state_dir) : options.dir;
+  auto peeks = peek_state_dir(dir);
+  if (!peeks) {
+    return report_error(peeks.error(), options.json || options.jsonl);
+  }
+  const std::int64_t now_ms = global.now_ms
+                                  ? *global.now_ms
+                                  : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
+  std::vector<Row> rows;
+  rows.reserve(peeks->size());
+  for (SnapshotPeek& peek : *peeks) {
+    Row row;
+    row.peek = std::move(peek);
+    if (row.peek.state == PeekState::ok) {
+      if (row.peek.written_status == "running" && valid_worker_id(row.peek.id)) {
+        if (auto owner = live_owner(dir, row.peek.id)) {
+          row.peek.status = "running";
+          row.owner_pid = owner->pid;
+        }
+      }
+      row.started_ms = uuid7_millis(row.peek.started_at);
+      if (row.started_ms && now_ms >= *row.started_ms) {
+        row.age_ms = now_ms - *row.started_ms;
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<const Row*> shown;
+  for (const Row& row : rows) {
+    if (selected(row, options)) {
+      shown.push_back(&row);
+    }
+  }
+
+  const ListFormat format = options.json    ? ListFormat::json
+                            : options.jsonl ? ListFormat::jsonl
+                            : options.ids   ? ListFormat::ids
+                                            : ListFormat::table;
+  constexpr auto k_replace = nlohmann::json::error_handler_t::replace;
+  switch (format) {
+  case ListFormat::json: {
+    nlohmann::ordered_json array = nlohmann::ordered_json::array();
+    for (const Row* row : shown) {
+      array.push_back(row_json(*row));
+    }
+    fmt::print("{}\n", array.dump(2, ' ', false, k_replace));
+    break;
+  }
+  case ListFormat::jsonl:
+    for (const Row* row : shown) {
+      fmt::print("{}\n", row_json(*row).dump(-1, ' ', false, k_replace));
+    }
+    break;
+  case ListFormat::ids:
+    for (const Row* row : shown) {
+      if (row->peek.state != PeekState::ok) {
+        // Not silently skipped: it has no id to print, so say so where a pipe does not read.
+        report_warning(global,
+                       fmt::format("{} ({})", row->peek.error.to_string(), row_status(*row)));
+      } else if (!row->peek.id.empty()) {
+        fmt::print("{}\n", row->peek.id);
+      }
+    }
+    break;
+  case ListFormat::table:
+    if (!shown.empty()) {
+      print_table(shown, global.use_color(STDOUT_FILENO));
+    }
+    break;
+  }
+  return exit_code::k_success;
+}
+
+} // namespace
+
+Command setup_list(CLI::App& root, const GlobalOptions& global) {
+  auto options = std::make_shared<ListOptions>();
+  CLI::App* app = root.add_subcommand("list", "One row per snapshot in the state dir (or DIR)");
+  app->add_option("dir", options->dir, "Directory of snapshots (default: the state dir)");
+  app->add_option("--status", options->statuses,
+                  "Only workers with this status (repeatable; also invalid, unreadable)")
+      ->allow_extra_args(false);
+  app->add_option("--mode", options->modes, "Only workers with this top-level mode (repeatable)")
+      ->allow_extra_args(false);
+  CLI::Option* json = app->add_flag("--json", options->json, "Print one JSON array");
+  CLI::Option* jsonl = app->add_flag("--jsonl", options->jsonl, "Print one JSON object a line");
+  CLI::Option* ids = app->add_flag("--ids", options->ids, "Print only the ids, one a line");
+  json->excludes(jsonl)->excludes(ids);
+  jsonl->excludes(ids);
+  app->footer("Example: reprise list --status failed --ids | xargs -n1 reprise show");
+  return {app, [options, &global] { return run_list(*options, global); }};
 }
 
 } // namespace reprise::cli

@@ -1,16 +1,49 @@
-// Placeholder until the command lands; replaced by its own implementation.
+// `reprise show TARGET [--json]`: one worker at a glance.
 #include "commands.hpp"
+#include "output.hpp"
+#include "snapshot.hpp"
+#include "state_dir.hpp"
+#include "worker_summary.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace reprise::cli {
 
-Command setup_show(CLI::App& root, const GlobalOptions& /*global*/) {
-  CLI::App* app = root.add_subcommand("show", "(show is not built yet)");
-  return {app, [] {
-            fmt::print(stderr, "reprise: error: show is not built yet\n");
-            return 2;
-          }};
+namespace {
+
+struct ShowOptions {
+  std::string target;
+  bool json = false;
+};
+
+int run_show(const ShowOptions& options, const GlobalOptions& global) {
+  const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
+  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path);
+  if (!snapshot) {
+    return report_error(snapshot.error(), options.json);
+  }
+  const WorkerSummary summary = summarize(*snapshot);
+  if (options.json) {
+    fmt::print("{}\n", summary_to_json(summary).dump(2, ' ', false,
+                                                     nlohmann::json::error_handler_t::replace));
+  } else {
+    fmt::print("{}", summary_to_text(summary));
+  }
+  return 0;
+}
+
+} // namespace
+
+Command setup_show(CLI::App& root, const GlobalOptions& global) {
+  auto options = std::make_shared<ShowOptions>();
+  CLI::App* app = root.add_subcommand(
+      "show", "One worker at a glance: identity, status, timing, carry policy, sizes, errors");
+  app->add_option("target", options->target, "Snapshot path, worker id, or - for standard input")
+      ->required();
+  app->add_flag("--json", options->json, "Print the same data as one JSON object");
+  app->footer("Example: reprise show worker_019dda65-d500-7a1b-ac3d-4e5f6a7b8c90 --json");
+  return {app, [options, &global] { return run_show(*options, global); }};
 }
 
 } // namespace reprise::cli

@@ -1,16 +1,95 @@
-// Placeholder until the command lands; replaced by its own implementation.
+// `reprise validate TARGET... [--json]`: checks snapshots against harn's loader rules.
 #include "commands.hpp"
+#include "exit_code.hpp"
+#include "output.hpp"
+#include "snapshot.hpp"
+#include "state_dir.hpp"
+#include "worker_summary.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <vector>
 
 namespace reprise::cli {
 
-Command setup_validate(CLI::App& root, const GlobalOptions& /*global*/) {
-  CLI::App* app = root.add_subcommand("validate", "(validate is not built yet)");
-  return {app, [] {
-            fmt::print(stderr, "reprise: error: validate is not built yet\n");
-            return 2;
-          }};
+namespace {
+
+struct ValidateOptions {
+  std::vector<std::string> targets;
+  bool json = false;
+};
+
+nlohmann::ordered_json error_json(const Error& error) {
+  nlohmann::ordered_json out = {{"code", error.code_name()},
+                                {"exit", error.exit_code()},
+                                {"message", error.message},
+                                {"pointer", error.pointer}};
+  out["line"] = error.line > 0 ? nlohmann::ordered_json(error.line) : nullptr;
+  out["column"] = error.line > 0 ? nlohmann::ordered_json(error.column) : nullptr;
+  return out;
+}
+
+int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
+  const std::string state_dir = resolve_state_dir(global.state_dir);
+  bool any_invalid = false;
+  bool any_unreadable = false;
+  for (const std::string& argument : options.targets) {
+    const Target target = resolve_target(argument, state_dir);
+    const std::string file = target.is_stdin ? "<stdin>" : target.path;
+    auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path);
+    std::vector<Warning> warnings;
+    if (snapshot) {
+      warnings = snapshot->warnings;
+      if (live_run_owner(*snapshot)) {
+        // A live reprise runs it: "running" is true, harn's repair does not apply.
+        std::erase_if(warnings, [](const Warning& w) { return w.pointer == "/status"; });
+      }
+    } else {
+      report_error(snapshot.error(), options.json);
+      (snapshot.error().code == ErrorCode::not_found ? any_unreadable : any_invalid) = true;
+    }
+    const char* state = snapshot                                        ? "ok"
+                        : snapshot.error().code == ErrorCode::not_found ? "unreadable"
+                                                                        : "invalid";
+    if (options.json) {
+      nlohmann::ordered_json line = {{"file", file}, {"status", state}};
+      line["warnings"] = nlohmann::ordered_json::array();
+      for (const Warning& warning : warnings) {
+        line["warnings"].push_back({{"pointer", warning.pointer}, {"message", warning.message}});
+      }
+      line["error"] = snapshot ? nlohmann::ordered_json(nullptr) : error_json(snapshot.error());
+      fmt::print("{}\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      continue;
+    }
+    if (warnings.empty()) {
+      fmt::print("{}: {}\n", file, state);
+      continue;
+    }
+    fmt::print("{}: ok, {} warning{}\n", file, warnings.size(), warnings.size() == 1 ? "" : "s");
+    for (const Warning& warning : warnings) {
+      fmt::print("  warning: {}: {}\n", warning.pointer.empty() ? "/" : warning.pointer,
+                 warning.message);
+    }
+  }
+  // A target that cannot be read at all is the stronger failure: 66 before 65.
+  if (any_unreadable) {
+    return exit_code::k_not_found;
+  }
+  return any_invalid ? exit_code::k_invalid_snapshot : exit_code::k_success;
+}
+
+} // namespace
+
+Command setup_validate(CLI::App& root, const GlobalOptions& global) {
+  auto options = std::make_shared<ValidateOptions>();
+  CLI::App* app = root.add_subcommand(
+      "validate", "Check snapshots against harn's loader rules: errors and silent repairs");
+  app->add_option("targets", options->targets,
+                  "Snapshot paths, worker ids, or - for standard input")
+      ->required();
+  app->add_flag("--json", options->json, "Print one JSON object per target, one a line");
+  app->footer("Example: reprise validate .harn/workers/*.json");
+  return {app, [options, &global] { return run_validate(*options, global); }};
 }
 
 } // namespace reprise::cli
