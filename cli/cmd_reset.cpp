@@ -1,16 +1,223 @@
-// Placeholder until the command lands; replaced by its own implementation.
+// `reprise reset TARGET (--task TEXT | --trigger PAYLOAD)`: the snapshot of the worker's next run.
+#include "atomic_file.hpp"
+#include "carry_policy.hpp"
 #include "commands.hpp"
+#include "output.hpp"
+#include "reset.hpp"
+#include "snapshot.hpp"
+#include "state_dir.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fmt/format.h>
+#include <functional>
+#include <unistd.h>
 
 namespace reprise::cli {
 
-Command setup_reset(CLI::App& root, const GlobalOptions& /*global*/) {
-  CLI::App* app = root.add_subcommand("reset", "(reset is not built yet)");
-  return {app, [] {
-            fmt::print(stderr, "reprise: error: reset is not built yet\n");
-            return 2;
-          }};
+namespace {
+
+struct ResetOptions {
+  std::string target;
+  std::optional<std::string> task;
+  std::optional<std::string> trigger;
+  std::string transcript_mode;
+  std::string artifact_mode;
+  std::string output;
+  bool in_place = false;
+  bool dry_run = false;
+  bool json = false;
+};
+
+// Collects the writer's many small appends into large writes; big views go straight through.
+class BufferedSink final : public Sink {
+public:
+  explicit BufferedSink(std::function<void(std::string_view)> write) : m_write(std::move(write)) {
+    m_buffer.reserve(k_capacity);
+  }
+  BufferedSink(const BufferedSink&) = delete;
+  BufferedSink& operator=(const BufferedSink&) = delete;
+  ~BufferedSink() override = default;
+
+  void append(std::string_view bytes) override {
+    if (m_buffer.size() + bytes.size() > k_capacity) {
+      flush();
+    }
+    if (bytes.size() >= k_capacity) {
+      m_write(bytes);
+      return;
+    }
+    m_buffer.append(bytes);
+  }
+
+  // Hands the buffered bytes to the writer.
+  void flush() {
+    if (!m_buffer.empty()) {
+      m_write(m_buffer);
+      m_buffer.clear();
+    }
+  }
+
+private:
+  static constexpr std::size_t k_capacity = std::size_t{1} << 16;
+  std::function<void(std::string_view)> m_write;
+  std::string m_buffer;
+};
+
+// Writes all of `bytes` to standard output; the first errno is kept in `error`.
+void write_stdout(std::string_view bytes, int& error) {
+  while (!bytes.empty() && error == 0) {
+    const ssize_t n = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      error = errno;
+      return;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// The reset snapshot to standard output (with a final newline, unlike the file harn writes).
+Result<void> print_snapshot(const JsonNode& root) {
+  int error = 0;
+  BufferedSink sink([&error](std::string_view bytes) { write_stdout(bytes, error); });
+  write_snapshot(sink, root);
+  sink.append("\n");
+  sink.flush();
+  if (error != 0) {
+    return fail(ErrorCode::cannot_write, fmt::format("cannot write: {}", std::strerror(error)),
+                "<stdout>");
+  }
+  return {};
+}
+
+// The reset snapshot written atomically to `path`, byte for byte as harn writes snapshots.
+Result<void> write_snapshot_file(const std::string& path, const JsonNode& root) {
+  auto file = AtomicFile::open(path);
+  if (!file) {
+    return std::unexpected(file.error());
+  }
+  BufferedSink sink([&file](std::string_view bytes) { file->write(bytes); });
+  write_snapshot(sink, root);
+  sink.flush();
+  return file->commit();
+}
+
+Result<ResetRequest> make_request(const ResetOptions& options) {
+  ResetRequest request;
+  request.entry = options.trigger ? Entry::trigger : Entry::send_input;
+  request.input = options.trigger ? *options.trigger : options.task.value_or("");
+  if (!options.transcript_mode.empty()) {
+    auto mode = parse_transcript_mode(options.transcript_mode);
+    if (!mode) {
+      return std::unexpected(mode.error());
+    }
+    request.transcript_mode = *mode;
+  }
+  if (!options.artifact_mode.empty()) {
+    request.artifact_mode = artifact_mode_of(options.artifact_mode);
+  }
+  return request;
+}
+
+int run_reset(const ResetOptions& options, const GlobalOptions& global) {
+  const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
+  if (options.in_place && target.is_stdin) {
+    return report_error(
+        Error{
+            ErrorCode::usage, "--in-place needs a snapshot file, not standard input", {}, {}, 0, 0},
+        options.json);
+  }
+  auto request = make_request(options);
+  if (!request) {
+    return report_error(request.error(), options.json);
+  }
+  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path);
+  if (!snapshot) {
+    return report_error(snapshot.error(), options.json);
+  }
+  if (global.verbosity > 0) {
+    for (const Warning& warning : snapshot->warnings) {
+      report_warning(global,
+                     fmt::format("{}: {}: {}", snapshot->path, warning.pointer, warning.message));
+    }
+  }
+  IdSource ids(global.now_ms, global.seed);
+  auto reset = plan_reset(*snapshot, *request, ids);
+  if (!reset) {
+    return report_error(reset.error(), options.json);
+  }
+
+  if (options.dry_run) {
+    if (options.json) {
+      fmt::print(
+          "{}\n",
+          plan_to_json(reset->plan).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    } else {
+      fmt::print("{}", format_plan_text(reset->plan));
+    }
+    return 0;
+  }
+  if (options.in_place) {
+    const std::string worker_id = snapshot->id.empty() ? target.worker_id_hint : snapshot->id;
+    auto kept =
+        keep_history(state_dir_for_snapshot(target.path), worker_id, snapshot->document.text());
+    if (!kept) {
+      return report_error(kept.error(), options.json);
+    }
+    if (global.verbosity > 0) {
+      report_warning(global, fmt::format("previous version kept as {}", *kept));
+    }
+  }
+  Result<void> written = !options.output.empty() ? write_snapshot_file(options.output, reset->root)
+                         : options.in_place      ? write_snapshot_file(target.path, reset->root)
+                                                 : print_snapshot(reset->root);
+  if (!written) {
+    return report_error(written.error(), options.json);
+  }
+  return 0;
+}
+
+} // namespace
+
+Command setup_reset(CLI::App& root, const GlobalOptions& global) {
+  auto options = std::make_shared<ResetOptions>();
+  CLI::App* app = root.add_subcommand(
+      "reset", "Print the snapshot of the worker's next run, as harn's carry policy makes it");
+  app->add_option("target", options->target, "Snapshot path, worker id, or - for standard input")
+      ->required();
+  CLI::Option* task = app->add_option("--task", options->task, "The next task (harn's send_input)");
+  CLI::Option* trigger = app->add_option(
+      "--trigger", options->trigger,
+      "Trigger payload, JSON or plain text (harn's worker_trigger; keeps latest_payload)");
+  task->excludes(trigger);
+  app->add_option("--transcript-mode", options->transcript_mode,
+                  "Override carry_policy.transcript_mode: inherit, fork, reset or compact");
+  app->add_option("--artifact-mode", options->artifact_mode,
+                  "Override carry_policy.artifact_mode: inherit or none")
+      ->check(CLI::IsMember({"inherit", "none"}));
+  CLI::Option* output =
+      app->add_option("-o,--output", options->output, "Write the snapshot to FILE atomically");
+  CLI::Option* in_place = app->add_flag(
+      "--in-place", options->in_place,
+      "Replace the snapshot atomically, keeping the previous one under .reprise/history/");
+  output->excludes(in_place);
+  app->add_flag("--dry-run", options->dry_run,
+                "Write nothing; print the plan: changed fields, artifact decisions, transcript");
+  app->add_flag("--json", options->json, "With --dry-run: the plan as JSON; errors also as JSON");
+  app->footer("Example: reprise reset worker_019dda65-d500-7a1b-ac3d-4e5f6a7b8c90 --task 'Next' "
+              "--dry-run");
+  return {
+      app, [options, &global] {
+        if (!options->task && !options->trigger) {
+          return report_error(
+              Error{ErrorCode::usage, "reset needs --task TEXT or --trigger PAYLOAD", {}, {}, 0, 0},
+              options->json);
+        }
+        return run_reset(*options, global);
+      }};
 }
 
 } // namespace reprise::cli
