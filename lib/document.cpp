@@ -2,6 +2,7 @@
 
 #include "fd.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -119,8 +120,56 @@ std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text) {
   if (ok) {
     return {"invalid JSON", 0};
   }
-  // nlohmann reports the position one past the offending byte.
-  return {clean_message(sax.m_message), sax.m_position > 0 ? sax.m_position - 1 : 0};
+  std::string message = clean_message(sax.m_message);
+  // Shorten a huge "last read" token (an unterminated string can be megabytes long).
+  const std::string k_last_read = "last read: '";
+  if (const auto at = message.find(k_last_read); at != std::string::npos) {
+    const auto start = at + k_last_read.size();
+    const auto end = message.rfind('\'');
+    if (end != std::string::npos && end > start + 40) {
+      message.replace(start, end - start, message.substr(start, 37) + "...");
+    }
+  }
+  // Raw bytes of a broken document have no place in a one-line message: show them as \xNN.
+  std::string printable;
+  for (unsigned char c : message) {
+    if (c < 0x20 || c >= 0x7f) {
+      printable += fmt::format("\\x{:02x}", c);
+    } else {
+      printable += static_cast<char>(c);
+    }
+  }
+  message = std::move(printable);
+  // nlohmann reports the position just past the last token read; point at that token's start.
+  std::size_t offset = std::min(sax.m_position, text.size());
+  if (offset > 0) {
+    std::size_t p = offset - 1;
+    auto is_word = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '+' || c == '.';
+    };
+    if (text[p] == '"' && p > 0) {
+      std::size_t q = p;
+      while (q > 0) {
+        --q;
+        if (text[q] == '"') {
+          std::size_t backslashes = 0;
+          while (q >= backslashes + 1 && text[q - backslashes - 1] == '\\') {
+            ++backslashes;
+          }
+          if (backslashes % 2 == 0) {
+            break;
+          }
+        }
+      }
+      p = text[q] == '"' ? q : p;
+    } else if (is_word(text[p])) {
+      while (p > 0 && is_word(text[p - 1])) {
+        --p;
+      }
+    }
+    offset = p;
+  }
+  return {message, std::min(offset, text.size())};
 }
 
 Document::Document(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}

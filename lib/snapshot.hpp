@@ -81,6 +81,9 @@ struct Warning {
 
 // A loaded snapshot. Field values are after harn's repairs (e.g. status "running" → "interrupted").
 struct Snapshot {
+  // A snapshot over `doc` with every field at its default; load_snapshot fills it.
+  explicit Snapshot(Document doc) : document(std::move(doc)) {}
+
   Document document;
   std::string path; // the path read; replaces `snapshot_path` on write
 
