@@ -1,16 +1,130 @@
-// Placeholder until the command lands; replaced by its own implementation.
+// reprise diff: structural diff of two snapshots (text, JSON Patch, Merge Patch or a JSON summary).
 #include "commands.hpp"
+#include "diff.hpp"
+#include "diff_format.hpp"
+#include "document.hpp"
+#include "exit_code.hpp"
+#include "json_patch.hpp"
+#include "output.hpp"
 
+#include <cstdio>
 #include <fmt/format.h>
+#include <string>
+#include <unistd.h>
+#include <vector>
 
 namespace reprise::cli {
 
-Command setup_diff(CLI::App& root, const GlobalOptions& /*global*/) {
-  CLI::App* app = root.add_subcommand("diff", "(diff is not built yet)");
-  return {app, [] {
-            fmt::print(stderr, "reprise: error: diff is not built yet\n");
-            return 2;
-          }};
+namespace {
+
+struct DiffCommandOptions {
+  std::string a;
+  std::string b;
+  std::string format = "text";
+  std::vector<std::string> ignore;
+  bool keep_volatile = false;
+  bool first_divergence = false;
+};
+
+// Writes straight to standard output, remembering whether a write failed.
+class StdoutSink final : public Sink {
+public:
+  void append(std::string_view bytes) override {
+    if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size()) {
+      m_failed = true;
+    }
+  }
+  // Flushes; false when anything could not be written.
+  bool finish() { return std::fflush(stdout) == 0 && !m_failed && std::ferror(stdout) == 0; }
+
+private:
+  bool m_failed = false;
+};
+
+Result<Document> load(const std::string& target) {
+  if (target == "-") {
+    return Document::read_stdin();
+  }
+  return Document::read_file(target);
+}
+
+int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
+  const bool json = options.format == "json";
+  if (options.a == "-" && options.b == "-") {
+    return report_error(
+        fail(ErrorCode::usage, "only one of A and B can be - (standard input)").error(), json);
+  }
+  if (options.first_divergence && (options.format == "patch" || options.format == "merge")) {
+    return report_error(
+        fail(ErrorCode::usage, "--first-divergence prints text or json, not a patch").error(),
+        json);
+  }
+  auto a = load(options.a);
+  if (!a) {
+    return report_error(a.error(), json);
+  }
+  auto b = load(options.b);
+  if (!b) {
+    return report_error(b.error(), json);
+  }
+  const Color color = global.use_color(STDOUT_FILENO) ? Color::on : Color::off;
+  StdoutSink out;
+  int status = exit_code::k_success;
+  if (options.first_divergence) {
+    const auto divergence = first_divergence(*a, *b);
+    if (json) {
+      write_divergence_json(divergence, out);
+    } else {
+      write_divergence_text(divergence, color, out);
+    }
+    status = divergence ? exit_code::k_failure : exit_code::k_success;
+  } else {
+    DiffOptions diff_options;
+    diff_options.volatile_fields = options.keep_volatile ? Volatile::keep : Volatile::ignore;
+    diff_options.ignore = options.ignore;
+    auto diff = diff_documents(*a, *b, diff_options);
+    if (!diff) {
+      return report_error(diff.error(), json);
+    }
+    if (options.format == "patch") {
+      write_json_patch(*diff, out);
+    } else if (options.format == "merge") {
+      for (const std::string& warning : write_merge_patch(*diff, out)) {
+        report_warning(global, warning);
+      }
+    } else if (json) {
+      write_diff_json(*diff, a->name(), b->name(), out);
+    } else {
+      write_diff_text(*diff, color, out);
+    }
+    status = diff->different() ? exit_code::k_failure : exit_code::k_success;
+  }
+  if (!out.finish()) {
+    return report_error(
+        fail(ErrorCode::cannot_write, "cannot write to standard output", "<stdout>").error(), json);
+  }
+  return status;
+}
+
+} // namespace
+
+Command setup_diff(CLI::App& root, const GlobalOptions& global) {
+  auto options = std::make_shared<DiffCommandOptions>();
+  CLI::App* app = root.add_subcommand("diff", "Structural diff of two snapshots");
+  app->footer("Exit status: 0 same, 1 different, 65 invalid JSON, 66 unreadable file.\n"
+              "Example: reprise diff failed.json replay.json --ignore /config/options/*");
+  app->add_option("A", options->a, "First snapshot (- for standard input)")->required();
+  app->add_option("B", options->b, "Second snapshot (- for standard input)")->required();
+  app->add_option("--format", options->format, "text (default), patch, merge or json")
+      ->check(CLI::IsMember({"text", "patch", "merge", "json"}));
+  app->add_option("--ignore", options->ignore,
+                  "Also ignore the value at this JSON pointer (* matches one segment); repeatable")
+      ->allow_extra_args(false);
+  app->add_flag("--keep-volatile", options->keep_volatile,
+                "Compare timestamps, generated ids, session ids and snapshot_path too");
+  app->add_flag("--first-divergence", options->first_divergence,
+                "Print the first transcript message where A and B part ways");
+  return {app, [options, &global] { return run_diff(*options, global); }};
 }
 
 } // namespace reprise::cli
