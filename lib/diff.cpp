@@ -749,6 +749,8 @@ Result<DiffResult> diff_documents(const Document& a, const Document& b,
     return std::unexpected(error);
   }
   DiffResult result = std::move(walker.result());
+  result.objects_at_root = node_a.dom.is_object() && node_b.dom.is_object();
+  result.root_b = node_b.bytes;
   for (const Entry& entry : result.entries) {
     ++result.per_section[static_cast<std::size_t>(entry.section)];
   }

@@ -85,7 +85,9 @@ struct DiffResult {
   std::vector<Entry> entries;
   std::vector<Change> changes;
   std::array<std::size_t, k_section_count> per_section{}; // entries per Section
-  std::size_t ignored = 0; // differences skipped because they are volatile or --ignore'd
+  std::size_t ignored = 0;     // differences skipped because they are volatile or --ignore'd
+  bool objects_at_root = true; // A and B are both objects (otherwise a merge patch is all of B)
+  std::string_view root_b;     // B's bytes
   // Whether A and B differ (after ignoring).
   bool different() const { return !entries.empty(); }
 };

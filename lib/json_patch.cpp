@@ -111,6 +111,17 @@ void write_json_patch(const DiffResult& diff, Sink& out) {
 
 std::vector<std::string> write_merge_patch(const DiffResult& diff, Sink& out) {
   std::vector<std::string> warnings;
+  if (!diff.objects_at_root) {
+    // RFC 7396 turns any non-object target into an object: only B itself gives B.
+    if (auto inner = nested_null(diff.root_b, "")) {
+      warnings.push_back(fmt::format(
+          "merge patch cannot express null at {}: RFC 7396 reads null as \"remove the member\"",
+          *inner));
+    }
+    JsonNode::raw(diff.root_b).write(out);
+    out.append("\n");
+    return warnings;
+  }
   JsonNode patch = JsonNode::object();
   std::unordered_set<std::string> done;
   for (const Change& change : diff.changes) {
