@@ -66,6 +66,25 @@ bool selected(const Row& row, const ListOptions& options) {
          (options.modes.empty() || (ok && matches(options.modes, row.peek.mode)));
 }
 
+const char* state_name(PeekState state) {
+  switch (state) {
+  case PeekState::ok:
+    return "ok";
+  case PeekState::invalid:
+    return "invalid";
+  case PeekState::unreadable:
+    return "unreadable";
+  }
+  return "invalid";
+}
+
+// The problem of an invalid or unreadable row without the file name (the row names it).
+std::string problem(const SnapshotPeek& peek) {
+  Error error = peek.error;
+  error.file.clear();
+  return error.to_string();
+}
+
 std::string file_name(const std::string& path) {
   const std::size_t slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -90,7 +109,7 @@ nlohmann::ordered_json row_json(const Row& row) {
   auto number = [](const std::optional<std::int64_t>& value) {
     return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
   };
-  nlohmann::ordered_json out = {{"file", peek.path}, {"state", row_status(row)}};
+  nlohmann::ordered_json out = {{"file", peek.path}, {"state", state_name(peek.state)}};
   out["id"] = or_null(peek.id);
   out["name"] = or_null(peek.name);
   out["mode"] = or_null(peek.mode);
@@ -108,9 +127,12 @@ nlohmann::ordered_json row_json(const Row& row) {
   if (ok) {
     out["error"] = nullptr;
   } else {
-    out["error"] = {{"code", peek.error.code_name()},
-                    {"message", peek.error.to_string()},
-                    {"pointer", peek.error.pointer}};
+    out["error"] = {
+        {"code", peek.error.code_name()},
+        {"message", problem(peek)},
+        {"pointer", peek.error.pointer},
+        {"line", peek.error.line > 0 ? nlohmann::ordered_json(peek.error.line) : nullptr},
+        {"column", peek.error.line > 0 ? nlohmann::ordered_json(peek.error.column) : nullptr}};
   }
   return out;
 }
@@ -140,7 +162,7 @@ void print_table(const std::vector<const Row*>& rows, bool color) {
     const SnapshotPeek& peek = row->peek;
     if (peek.state != PeekState::ok) {
       lines.push_back({file_name(peek.path), "-", "-", std::string(row_status(*row)), "-", "-", "-",
-                       truncate_display(peek.error.to_string(), k_error_width)});
+                       truncate_display(problem(peek), k_error_width)});
       continue;
     }
     std::string status = peek.status;

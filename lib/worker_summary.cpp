@@ -86,12 +86,15 @@ OrderedJson optional_json(const std::optional<std::string>& value) {
   return value ? OrderedJson(*value) : OrderedJson(nullptr);
 }
 
+// {text, ms, utc} of a timestamp; null when the snapshot has none.
 OrderedJson stamp_json(const std::optional<Stamp>& value) {
+  if (!value) {
+    return nullptr;
+  }
   OrderedJson out = OrderedJson::object();
-  out["text"] = value ? OrderedJson(value->text) : OrderedJson(nullptr);
-  out["ms"] = value && value->ms ? OrderedJson(*value->ms) : OrderedJson(nullptr);
-  out["utc"] =
-      value && value->ms ? OrderedJson(format_millis_utc(*value->ms)) : OrderedJson(nullptr);
+  out["text"] = value->text;
+  out["ms"] = value->ms ? OrderedJson(*value->ms) : OrderedJson(nullptr);
+  out["utc"] = value->ms ? OrderedJson(format_millis_utc(*value->ms)) : OrderedJson(nullptr);
   return out;
 }
 

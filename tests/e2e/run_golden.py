@@ -63,11 +63,16 @@ def run_case(case_dir, reprise, fixtures, update, scratch_root):
             env[key] = value.replace("{tmp}", tmp).replace("{fixtures}", fixtures)
     prepare = os.path.join(case_dir, "prepare")
     if os.path.exists(prepare):
-        code = subprocess.run([prepare], cwd=tmp, env=env).returncode
+        proc = subprocess.run([prepare], cwd=tmp, env=env, capture_output=True, text=True)
+        code = proc.returncode
         if code == SKIP:
+            # The prepare script says why on its output (e.g. root reads a chmod 000 file).
+            reason = (proc.stdout + proc.stderr).strip().splitlines()
+            print(f"SKIP {name}: {reason[-1] if reason else 'prepare exited 77'}")
             shutil.rmtree(tmp, ignore_errors=True)
             return "skipped"
         if code != 0:
+            sys.stdout.write(proc.stdout + proc.stderr)
             print(f"FAIL {name}: prepare exited {code} (scratch kept: {tmp})")
             return "failed"
     args = read(os.path.join(case_dir, "cmd"), b"").decode().splitlines()
