@@ -540,8 +540,9 @@ std::string format_plan_text(const Plan& plan) {
     fate = "carried unchanged; compacted after the next successful run";
     break;
   }
-  line(fmt::format("transcript: {} ({}{}, {} messages){}", fate, to_string(transcript.mode),
+  line(fmt::format("transcript: {} ({}{}, {} message{}){}", fate, to_string(transcript.mode),
                    transcript.overridden ? " by request" : "", transcript.messages,
+                   transcript.messages == 1 ? "" : "s",
                    plan.variant == "sub_agent" && transcript.reset_sub_agent_session
                        ? "; sub-agent session id regenerated"
                        : ""));
