@@ -1,16 +1,125 @@
-// Placeholder until the command lands; replaced by its own implementation.
+// `reprise wait TARGET... [--timeout DUR] [--any] [--follow-triggers] [--json]`.
 #include "commands.hpp"
+#include "duration.hpp"
+#include "exit_code.hpp"
+#include "json_node.hpp"
+#include "output.hpp"
+#include "state_dir.hpp"
+#include "wait.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace reprise::cli {
 
-Command setup_wait(CLI::App& root, const GlobalOptions& /*global*/) {
-  CLI::App* app = root.add_subcommand("wait", "(wait is not built yet)");
-  return {app, [] {
-            fmt::print(stderr, "reprise: error: wait is not built yet\n");
-            return 2;
-          }};
+namespace {
+
+struct WaitOptions {
+  std::vector<std::string> targets;
+  std::string timeout;
+  bool any = false;
+  bool follow_triggers = false;
+  bool json = false;
+};
+
+// The first line of `text`.
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+std::string describe(const WaitResult& result) {
+  if (!result.settled) {
+    return "running (still, when --timeout expired)";
+  }
+  if (result.owner_gone) {
+    return "interrupted (snapshot says running, but no reprise owns the run)";
+  }
+  if (result.status == "awaiting") {
+    return "awaiting (waiting for input)";
+  }
+  if (result.latest_error && (result.status == "failed" || result.status == "cancelled")) {
+    return fmt::format("{}: {}", result.status, first_line(*result.latest_error));
+  }
+  return result.status;
+}
+
+int run_wait(const WaitOptions& options, const GlobalOptions& global) {
+  std::optional<std::chrono::milliseconds> timeout;
+  if (!options.timeout.empty()) {
+    auto parsed = parse_duration(options.timeout);
+    if (!parsed) {
+      return report_error(parsed.error(), options.json);
+    }
+    timeout = *parsed;
+  }
+  const std::string state_dir = resolve_state_dir(global.state_dir);
+  std::vector<std::string> paths;
+  for (const std::string& text : options.targets) {
+    const Target target = resolve_target(text, state_dir);
+    if (target.is_stdin) {
+      return report_error(
+          Error{ErrorCode::usage, "wait needs a snapshot file, not standard input", {}, {}, 0, 0},
+          options.json);
+    }
+    paths.push_back(target.path);
+  }
+  auto outcome =
+      wait_for_workers(paths, options.follow_triggers ? FollowTriggers::yes : FollowTriggers::no,
+                       options.any ? WaitFor::any : WaitFor::all, timeout);
+  if (!outcome) {
+    return report_error(outcome.error(), options.json);
+  }
+  int exit = exit_code::k_success;
+  OrderedJson json = OrderedJson::array();
+  for (const WaitResult& result : outcome->results) {
+    if (result.error) {
+      report_error(*result.error, options.json);
+      exit = std::max(exit, result.error->exit_code());
+      continue;
+    }
+    if (result.settled && !status_is_success(result.status) && exit == exit_code::k_success) {
+      exit = exit_code::k_failure;
+    }
+    if (options.any && !result.settled) {
+      continue; // with --any only the settled ones are reported
+    }
+    if (options.json) {
+      json.push_back({{"worker_id", result.worker_id},
+                      {"snapshot", result.snapshot_path},
+                      {"status", result.settled ? result.status : "running"},
+                      {"settled", result.settled},
+                      {"interrupted", result.owner_gone},
+                      {"latest_error",
+                       result.latest_error ? OrderedJson(*result.latest_error) : OrderedJson()}});
+    } else {
+      fmt::print("{}\t{}\n", result.worker_id, describe(result));
+    }
+  }
+  if (options.json) {
+    fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  if (outcome->timed_out) {
+    if (!options.json && global.verbosity >= 0) {
+      fmt::print(stderr, "reprise: error: --timeout {} expired\n", options.timeout);
+    }
+    return exit_code::k_timeout;
+  }
+  return exit;
+}
+
+} // namespace
+
+Command setup_wait(CLI::App& root, const GlobalOptions& global) {
+  auto options = std::make_shared<WaitOptions>();
+  CLI::App* app = root.add_subcommand("wait", "Block while workers run, then report each outcome");
+  app->add_option("targets", options->targets, "Snapshot paths or worker ids")->required();
+  app->add_option("--timeout", options->timeout, "Give up after DUR (exit 124)");
+  app->add_flag("--any", options->any, "Return as soon as one worker has settled");
+  app->add_flag("--follow-triggers", options->follow_triggers,
+                "Keep waiting through awaiting (retriggerable) workers");
+  app->add_flag("--json", options->json, "Print the outcomes as a JSON array");
+  app->footer("Example: reprise wait worker_demo --timeout 10m");
+  return {app, [options, &global] { return run_wait(*options, global); }};
 }
 
 } // namespace reprise::cli
