@@ -214,12 +214,6 @@ std::optional<JsonNode> carry_transcript(const Snapshot& snapshot, TranscriptMod
   }
   const std::string_view bytes = *snapshot.transcript;
   const JsonNode raw = JsonNode::raw(bytes);
-  const JsonNode expanded = JsonNode::expand(bytes);
-  if (expanded.is_object()) {
-    if (const JsonNode* id = expanded.find("id")) {
-      plan.old_id = vm_display(id->to_json());
-    }
-  }
   switch (mode) {
   case TranscriptMode::inherit:
     plan.fate = TranscriptFate::carried;
@@ -233,15 +227,17 @@ std::optional<JsonNode> carry_transcript(const Snapshot& snapshot, TranscriptMod
   case TranscriptMode::fork:
     break;
   }
+  // Only the fork looks inside the transcript (one level; the messages stay raw bytes).
   ForkedTranscript fork = fork_transcript(bytes, ids);
   if (!fork.forked) {
     plan.fate = TranscriptFate::passed;
     return raw;
   }
   plan.fate = TranscriptFate::forked;
+  plan.old_id = fork.parent_id;
   plan.new_id = fork.new_id;
-  const JsonNode* old_id = expanded.find("id");
-  editor.note("/transcript/id", old_id != nullptr ? std::optional(preview(*old_id)) : std::nullopt,
+  editor.note("/transcript/id",
+              fork.parent_id ? std::optional(json::quote(*fork.parent_id)) : std::nullopt,
               json::quote(fork.new_id));
   if (fork.parent_id) {
     editor.note("/transcript/metadata/parent_transcript_id", std::nullopt,

@@ -66,7 +66,7 @@ struct TranscriptPlan {
   TranscriptMode mode = TranscriptMode::inherit; // the effective mode
   bool overridden = false;                       // mode came from the request, not the policy
   TranscriptFate fate = TranscriptFate::absent;
-  std::optional<std::string> old_id;    // display of the old id when the transcript is a dict
+  std::optional<std::string> old_id;    // fork: display of the old id (none when missing/empty)
   std::optional<std::string> new_id;    // the fork's new id
   std::size_t messages = 0;             // messages in the transcript (when a list)
   bool reset_sub_agent_session = false; // fork/reset regenerate a sub-agent's session id
