@@ -1,0 +1,142 @@
+#include "suspend.hpp"
+
+#include "completion.hpp"
+#include "run_ledger.hpp"
+#include "snapshot.hpp"
+#include "state_dir.hpp"
+#include "worker_lock.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <fmt/format.h>
+
+namespace reprise {
+
+namespace {
+
+std::string worker_name_of(const std::string& snapshot_path) {
+  std::string name = std::filesystem::path(snapshot_path).filename().string();
+  if (name.ends_with(".json")) {
+    name.resize(name.size() - 5);
+  }
+  return name;
+}
+
+std::string written_status(const Snapshot& snapshot) {
+  std::string_view raw;
+  if (snapshot.document.root()["status"].get_string().get(raw) == simdjson::SUCCESS) {
+    return std::string(raw);
+  }
+  return snapshot.status;
+}
+
+} // namespace
+
+std::optional<std::pair<pid_t, std::uint64_t>> live_child(const std::string& state_dir,
+                                                          const std::string& worker_id) {
+  if (!live_owner(state_dir, worker_id)) {
+    return std::nullopt;
+  }
+  auto start = last_start(state_dir, worker_id);
+  if (!start || !process_alive(start->child_pid, start->child_start)) {
+    return std::nullopt;
+  }
+  return std::pair{start->child_pid, start->child_start};
+}
+
+Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const std::string& reason,
+                                       const std::string& initiator, IdSource& ids) {
+  const std::string state_dir = state_dir_for_snapshot(snapshot_path);
+  const std::string name = worker_name_of(snapshot_path);
+  auto edit = SnapshotEditLock::acquire(state_dir, name);
+  if (!edit) {
+    return std::unexpected(edit.error());
+  }
+  auto snapshot = load_snapshot_file(snapshot_path);
+  if (!snapshot) {
+    return std::unexpected(snapshot.error());
+  }
+  LifecycleReport report;
+  report.worker_id = snapshot->id;
+  const std::string status = written_status(*snapshot);
+  if (status == "suspended") {
+    report.status = status; // idempotent: the first reason stands
+    return report;
+  }
+  const auto child = status == "running" ? live_child(state_dir, name) : std::nullopt;
+  if (!child) {
+    const std::string shown = status == "running" ? snapshot->status : status;
+    return fail(ErrorCode::usage,
+                fmt::format("HARN-SUS-001: suspend_agent: worker {} is not running (status={})",
+                            snapshot->id, shown),
+                snapshot_path);
+  }
+  JsonNode root = snapshot->to_node();
+  root.set_value("status", "suspended");
+  root.set_value("awaiting_started_at", nullptr);
+  root.set_value("suspension", OrderedJson{{"reason", reason},
+                                           {"initiator", initiator},
+                                           {"suspended_at", ids.next()},
+                                           {"snapshot_ref", snapshot->path},
+                                           {"prior_span_link", nullptr},
+                                           {"pipeline_span_link", nullptr},
+                                           {"suspended_at_turn", nullptr},
+                                           {"conditions", nullptr},
+                                           {"auto_resume_trigger", nullptr}});
+  // harn always persists a suspension, whatever persist_state says.
+  if (auto written = write_snapshot_file(snapshot_path, root); !written) {
+    return std::unexpected(written.error());
+  }
+  report.status = "suspended";
+  report.changed = true;
+  report.signalled = ::kill(-child->first, SIGSTOP) == 0;
+  return report;
+}
+
+Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
+                                      std::chrono::milliseconds kill_after, IdSource& ids) {
+  const std::string state_dir = state_dir_for_snapshot(snapshot_path);
+  const std::string name = worker_name_of(snapshot_path);
+  LifecycleReport report;
+  std::optional<std::pair<pid_t, std::uint64_t>> child;
+  {
+    auto edit = SnapshotEditLock::acquire(state_dir, name);
+    if (!edit) {
+      return std::unexpected(edit.error());
+    }
+    auto snapshot = load_snapshot_file(snapshot_path);
+    if (!snapshot) {
+      return std::unexpected(snapshot.error());
+    }
+    report.worker_id = snapshot->id;
+    child = live_child(state_dir, name);
+    JsonNode root = snapshot->to_node();
+    root.set_value("status", "cancelled");
+    root.set_value("finished_at", ids.next());
+    root.set_value("awaiting_started_at", nullptr);
+    if (root.find("suspension") != nullptr) {
+      root.set_value("suspension", nullptr);
+    }
+    root.set_value("latest_error", "worker cancelled");
+    if (auto written = write_snapshot_file(snapshot_path, root); !written) {
+      return std::unexpected(written.error());
+    }
+    report.status = "cancelled";
+    report.changed = true;
+  }
+  if (child) {
+    // Terminate the group; a stopped (suspended) group must be continued to act on SIGTERM.
+    const pid_t group = child->first;
+    Fd pidfd = open_pidfd(group);
+    report.signalled = ::kill(-group, SIGTERM) == 0;
+    ::kill(-group, SIGCONT);
+    const bool ended = pidfd.valid() ? wait_readable(pidfd.get(), kill_after)
+                                     : !process_alive(group, child->second);
+    if (!ended && process_alive(group, child->second)) {
+      ::kill(-group, SIGKILL);
+    }
+  }
+  return report;
+}
+
+} // namespace reprise
