@@ -92,7 +92,8 @@ struct DiffResult {
   bool different() const { return !entries.empty(); }
 };
 
-// Compares `a` with `b`. Fails (usage) only on a malformed --ignore pointer.
+// Compares `a` with `b`. The result views their bytes, so both must outlive it. Fails (usage) only
+// on a malformed --ignore pointer.
 Result<DiffResult> diff_documents(const Document& a, const Document& b, const DiffOptions& options);
 
 // One side of the first transcript message where A and B part ways.
