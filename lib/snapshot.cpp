@@ -4,6 +4,7 @@
 #include "serde_check.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fmt/format.h>
 #include <unordered_set>
 
@@ -26,6 +27,20 @@ std::optional<Element> member(Element object, std::string_view key) {
     }
   }
   return found;
+}
+
+// Whether two paths name the same place once resolved against the working directory.
+bool same_file_path(std::string_view a, std::string_view b) {
+  if (a == b) {
+    return true;
+  }
+  std::error_code error;
+  const auto left = std::filesystem::weakly_canonical(std::filesystem::path(a), error);
+  if (error) {
+    return false;
+  }
+  const auto right = std::filesystem::weakly_canonical(std::filesystem::path(b), error);
+  return !error && left == right;
 }
 
 std::string_view trim(std::string_view text) {
@@ -616,7 +631,7 @@ void Loader::load_plain_fields(Element root) {
     }
   }
   if (auto path = member(root, "snapshot_path");
-      path && path->is_string() && std::string_view(path->get_string()) != m_s.path) {
+      path && path->is_string() && !same_file_path(path->get_string(), m_s.path)) {
     warn("/snapshot_path", fmt::format("snapshot_path \"{}\" is replaced by the path read",
                                        std::string_view(path->get_string())));
   }
@@ -634,6 +649,12 @@ void Loader::load_audit_and_suspension(Element root) {
     } else if (!session || !session->is_string() ||
                trim(std::string_view(session->get_string())).empty()) {
       warn("/audit/session_id", "audit.session_id is empty: harn generates a fresh session id");
+    }
+    if (audit->is_object()) {
+      auto scope = member(*audit, "mutation_scope");
+      if (scope && scope->is_string() && trim(std::string_view(scope->get_string())).empty()) {
+        warn("/audit/mutation_scope", "audit.mutation_scope is empty: harn reads \"read_only\"");
+      }
     }
   }
   auto suspension = member(root, "suspension");
