@@ -1,0 +1,135 @@
+#pragma once
+
+// Helpers shared by the tests that run real processes: a scratch folder per test (kept when the
+// test failed), the demo worker copied into it, and the reprise binary run with captured output.
+#include "process.hpp"
+
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace reprise::test {
+
+// A fresh directory, removed at the end unless REPRISE_KEEP_SCRATCH is set.
+class ProcScratch {
+public:
+  ProcScratch() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "reprise-proc-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    m_path = pattern;
+  }
+  ProcScratch(const ProcScratch&) = delete;
+  ProcScratch& operator=(const ProcScratch&) = delete;
+  ~ProcScratch() {
+    if (std::getenv("REPRISE_KEEP_SCRATCH") == nullptr) {
+      std::error_code ec;
+      std::filesystem::remove_all(m_path, ec);
+    }
+  }
+  std::string str() const { return m_path.string(); }
+  std::string file(const std::string& name) const { return (m_path / name).string(); }
+
+private:
+  std::filesystem::path m_path;
+};
+
+inline std::string source_path(const std::string& relative) {
+  return std::string(REPRISE_SOURCE_DIR) + "/" + relative;
+}
+
+inline std::string example_child() {
+  return source_path("fixtures/children/example_child.py");
+}
+
+// Copies the demo worker into `dir` (optionally editing its JSON) and returns the snapshot path.
+inline std::string copy_demo(const std::string& dir,
+                             const std::function<void(nlohmann::ordered_json&)>& edit = {}) {
+  std::ifstream in(source_path("fixtures/demo/worker_demo.json"));
+  nlohmann::ordered_json snapshot = nlohmann::ordered_json::parse(in);
+  if (edit) {
+    edit(snapshot);
+  }
+  const std::string path = dir + "/worker_demo.json";
+  std::ofstream(path) << snapshot.dump(2);
+  return path;
+}
+
+inline nlohmann::ordered_json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::ordered_json::parse(in);
+}
+
+// A running reprise binary with its standard output and error on pipes.
+struct Running {
+  Child child;
+  Fd out;
+  Fd err;
+};
+
+inline std::vector<std::string> environment_without_state() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text(*entry);
+    if (!text.starts_with("HARN_WORKER_STATE_DIR=") && !text.starts_with("REPRISE_")) {
+      env.push_back(text);
+    }
+  }
+  return env;
+}
+
+inline Running start_reprise(const std::vector<std::string>& args, const std::string& cwd = {}) {
+  auto out = make_pipe();
+  auto err = make_pipe();
+  REQUIRE(out.has_value());
+  REQUIRE(err.has_value());
+  SpawnRequest request;
+  request.argv = {REPRISE_BINARY};
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.env = environment_without_state();
+  request.cwd = cwd;
+  request.stdout_fd = out->write.get();
+  request.stderr_fd = err->write.get();
+  auto child = spawn_process(request);
+  REQUIRE(child.has_value());
+  return Running{std::move(*child), std::move(out->read), std::move(err->read)};
+}
+
+// Output of a finished reprise.
+struct Finished {
+  ExitStatus exit;
+  std::string out;
+  std::string err;
+};
+
+inline Finished finish(Running& running) {
+  // Read the two pipes to the end before reaping (the outputs here are small).
+  auto out = read_to_end(running.out.get());
+  auto err = read_to_end(running.err.get());
+  auto exit = running.child.wait();
+  REQUIRE(exit.has_value());
+  return Finished{*exit, out.value_or(""), err.value_or("")};
+}
+
+inline Finished run_reprise(const std::vector<std::string>& args, const std::string& cwd = {}) {
+  Running running = start_reprise(args, cwd);
+  return finish(running);
+}
+
+// The first line the process writes on `fd`, read without a time limit beyond `timeout`.
+inline std::string read_line(int fd, std::chrono::milliseconds timeout) {
+  std::string line;
+  char c = 0;
+  while (wait_readable(fd, timeout) && read_some(fd, &c, 1) == 1 && c != '\n') {
+    line += c;
+  }
+  return line;
+}
+
+} // namespace reprise::test
