@@ -34,7 +34,7 @@ best_of() {
   echo "$best $peak"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0) ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else printf "n/a" }'; }
 
 echo "reprise: $reprise ($("$reprise" --version))"
 echo "runs per measurement: $runs (Python and jq: 1); simdjson DOM with run-time kernel dispatch"
