@@ -7,6 +7,7 @@
 #include "json_patch.hpp"
 #include "output.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
 #include <string>
@@ -59,6 +60,7 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
         fail(ErrorCode::usage, "--first-divergence prints text or json, not a patch").error(),
         json);
   }
+  const auto started = std::chrono::steady_clock::now();
   auto a = load(options.a);
   if (!a) {
     return report_error(a.error(), json);
@@ -66,6 +68,12 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
   auto b = load(options.b);
   if (!b) {
     return report_error(b.error(), json);
+  }
+  const auto loaded = std::chrono::steady_clock::now();
+  if (global.verbosity > 0) {
+    fmt::print(stderr, "reprise: read and parsed A and B in {:.3f} s (simdjson kernel {})\n",
+               std::chrono::duration<double>(loaded - started).count(),
+               simdjson::get_active_implementation()->name());
   }
   const Color color = global.use_color(STDOUT_FILENO) ? Color::on : Color::off;
   StdoutSink out;
@@ -98,6 +106,10 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
       write_diff_text(*diff, color, out);
     }
     status = diff->different() ? exit_code::k_failure : exit_code::k_success;
+    if (global.verbosity > 0) {
+      fmt::print(stderr, "reprise: compared in {:.3f} s\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - loaded).count());
+    }
   }
   if (!out.finish()) {
     return report_error(
