@@ -139,4 +139,81 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
   return report;
 }
 
+Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
+                                      const ResumeRequest& request, const RunSettings& settings,
+                                      IdSource& ids) {
+  const std::string state_dir = state_dir_for_snapshot(snapshot_path);
+  const std::string name = worker_name_of(snapshot_path);
+  LifecycleReport report;
+  {
+    auto edit = SnapshotEditLock::acquire(state_dir, name);
+    if (!edit) {
+      return std::unexpected(edit.error());
+    }
+    auto snapshot = load_snapshot_file(snapshot_path);
+    if (!snapshot) {
+      return std::unexpected(snapshot.error());
+    }
+    report.worker_id = snapshot->id;
+    if (auto ok = check_resumable(*snapshot); !ok) {
+      return std::unexpected(ok.error());
+    }
+    auto child = live_child(state_dir, name);
+    if (child) {
+      auto resumed = apply_resume_rules(*snapshot, request, ids);
+      if (!resumed) {
+        return std::unexpected(resumed.error());
+      }
+      if (auto written = write_snapshot_file(snapshot_path, resumed->root); !written) {
+        return std::unexpected(written.error());
+      }
+      report.status = "running";
+      report.changed = true;
+      report.signalled = ::kill(-child->first, SIGCONT) == 0;
+      return report;
+    }
+  }
+  // The paused process is gone: respawn the worker under the resume rules.
+  if (settings.command.empty()) {
+    return fail(ErrorCode::usage,
+                fmt::format("worker {} has no live process to continue; give COMMAND after -- "
+                            "(or REPRISE_COMMAND) to relaunch it",
+                            report.worker_id),
+                snapshot_path);
+  }
+  auto lock = lock_snapshot(snapshot_path);
+  if (!lock) {
+    return std::unexpected(lock.error());
+  }
+  auto snapshot = load_snapshot_file(snapshot_path);
+  if (!snapshot) {
+    return std::unexpected(snapshot.error());
+  }
+  if (auto ok = check_resumable(*snapshot); !ok) {
+    return std::unexpected(ok.error());
+  }
+  auto resumed = apply_resume_rules(*snapshot, request, ids);
+  if (!resumed) {
+    return std::unexpected(resumed.error());
+  }
+  PreparedRun run{std::move(*lock),
+                  state_dir,
+                  name,
+                  snapshot_path,
+                  request.input.value_or(snapshot->task),
+                  snapshot->carry.transcript_mode,
+                  {},
+                  {}};
+  read_execution(*snapshot, run);
+  auto relaunched =
+      run_worker(std::move(run), resumed->root, snapshot->document.text(), settings, ids);
+  if (!relaunched) {
+    return std::unexpected(relaunched.error());
+  }
+  report.status = relaunched->status;
+  report.changed = true;
+  report.relaunch = std::move(*relaunched);
+  return report;
+}
+
 } // namespace reprise

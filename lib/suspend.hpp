@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "relaunch.hpp"
+#include "resume_rules.hpp"
 #include "uuid7.hpp"
 
 #include <optional>
@@ -32,6 +33,14 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
 // SIGKILL after `kill_after` if it is still there).
 Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
                                       std::chrono::milliseconds kill_after, IdSource& ids);
+
+// harn's resume_agent on a suspended worker: the resume rules (spec §4.4 step 6) are written and
+// the paused process group continued (SIGCONT) when its run is still there; otherwise the worker
+// is relaunched with `settings` (which then needs a command). Not suspended → HARN-SUS-003,
+// cancelled → HARN-SUS-010, blank input → HARN-SUS-009 (usage errors).
+Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
+                                      const ResumeRequest& request, const RunSettings& settings,
+                                      IdSource& ids);
 
 // The pid and start time of the child of the worker's current run when it is still alive.
 std::optional<std::pair<pid_t, std::uint64_t>> live_child(const std::string& state_dir,
