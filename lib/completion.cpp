@@ -13,14 +13,37 @@ namespace reprise {
 
 namespace {
 
-// An AtomicFile as a Sink for write_snapshot.
+// An AtomicFile as a Sink for write_snapshot, collecting the writer's many small appends into
+// large writes (one syscall per token would dominate the cost of a small snapshot).
 class AtomicFileSink final : public Sink {
 public:
-  explicit AtomicFileSink(AtomicFile& file) : m_file(file) {}
-  void append(std::string_view bytes) override { m_file.write(bytes); }
+  explicit AtomicFileSink(AtomicFile& file) : m_file(file) { m_buffer.reserve(k_capacity); }
+  AtomicFileSink(const AtomicFileSink&) = delete;
+  AtomicFileSink& operator=(const AtomicFileSink&) = delete;
+  ~AtomicFileSink() override = default;
+
+  void append(std::string_view bytes) override {
+    if (m_buffer.size() + bytes.size() > k_capacity) {
+      flush();
+    }
+    if (bytes.size() >= k_capacity) {
+      m_file.write(bytes);
+      return;
+    }
+    m_buffer.append(bytes);
+  }
+  // Hands what is buffered to the file.
+  void flush() {
+    if (!m_buffer.empty()) {
+      m_file.write(m_buffer);
+      m_buffer.clear();
+    }
+  }
 
 private:
+  static constexpr std::size_t k_capacity = std::size_t{1} << 16;
   AtomicFile& m_file;
+  std::string m_buffer;
 };
 
 // The string member `key` of `element`, if it is a string.
@@ -222,6 +245,7 @@ Result<void> write_snapshot_file(const std::string& path, const JsonNode& root) 
   }
   AtomicFileSink sink(*file);
   write_snapshot(sink, root);
+  sink.flush();
   return file->commit();
 }
 

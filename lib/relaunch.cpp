@@ -78,11 +78,12 @@ Result<void> write_outcome(const AttemptContext& context, const AttemptOutcome& 
     // The completion refers to the result file's bytes: keep the document alive until written.
     const auto result = read_result_file(context.result_path);
     Completion completion = complete_run(*snapshot, outcome, result, run.transcript_mode, ids);
-    if (auto written = write_snapshot_file(run.snapshot_path, completion.root); !written) {
-      return std::unexpected(written.error());
-    }
     report.status = completion.status;
     report.latest_error = completion.latest_error;
+    // The ledger first: the snapshot's rename is what waiters wake on, so it comes last.
+    end.status = report.status;
+    record_end(run.state_dir, run.worker_id, end);
+    return write_snapshot_file(run.snapshot_path, completion.root);
   }
   end.status = report.status;
   return record_end(run.state_dir, run.worker_id, end);

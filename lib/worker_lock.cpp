@@ -95,19 +95,26 @@ Result<WorkerLock> WorkerLock::acquire(const std::string& state_dir, const std::
     return std::unexpected(fd.error());
   }
   const std::string path = worker_lock_path(state_dir, worker_id);
-  if (flock_retrying(fd->get(), LOCK_EX | LOCK_NB) != 0) {
+  // A run's owner writes its outcome and then unlocks, and a waiter may relaunch in between; an
+  // empty owner line means "just taken" or "being released". So try again for a moment (about
+  // 100 ms) before saying busy.
+  std::optional<LockOwner> owner;
+  bool locked = false;
+  for (int i = 0; i < k_owner_read_attempts; ++i) {
+    if (flock_retrying(fd->get(), LOCK_EX | LOCK_NB) == 0) {
+      locked = true;
+      break;
+    }
     if (errno != EWOULDBLOCK) {
       return fail(ErrorCode::cannot_write, fmt::format("cannot lock: {}", std::strerror(errno)),
                   path);
     }
-    // The holder writes its pid right after locking; give it a moment before reporting.
-    std::optional<LockOwner> owner;
-    for (int i = 0; i < k_owner_read_attempts && !owner; ++i) {
-      owner = read_owner(path);
-      if (!owner) {
-        std::this_thread::sleep_for(k_owner_read_pause);
-      }
+    if (auto named = read_owner(path)) {
+      owner = named;
     }
+    std::this_thread::sleep_for(k_owner_read_pause);
+  }
+  if (!locked) {
     const std::string holder =
         owner ? fmt::format("reprise pid {}", owner->pid) : std::string("another reprise");
     return fail(ErrorCode::busy,
