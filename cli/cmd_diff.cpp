@@ -4,6 +4,7 @@
 #include "diff_format.hpp"
 #include "document.hpp"
 #include "exit_code.hpp"
+#include "first_divergence.hpp"
 #include "json_patch.hpp"
 #include "output.hpp"
 

@@ -1,10 +1,11 @@
 #include "diff.hpp"
 
+#include "diff_labels.hpp"
 #include "json_compare.hpp"
 #include "json_scan.hpp"
 #include "sequence_align.hpp"
+#include "spanned_value.hpp"
 
-#include <fmt/format.h>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -31,163 +32,12 @@ const std::array<std::string_view, 17> k_volatile_pointers = {
     "/config/transcript/events/*/id",
 };
 
-const char* section_name(Section section) {
-  switch (section) {
-  case Section::status:
-    return "status";
-  case Section::history:
-    return "history";
-  case Section::config:
-    return "config";
-  case Section::carry_policy:
-    return "carry_policy";
-  case Section::artifacts:
-    return "artifacts";
-  case Section::transcript:
-    return "transcript";
-  case Section::other:
-    break;
-  }
-  return "other";
-}
-
-const char* section_title(Section section) {
-  switch (section) {
-  case Section::status:
-    return "status and task";
-  case Section::carry_policy:
-    return "carry policy";
-  default:
-    return section_name(section);
-  }
-}
-
 namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-constexpr std::size_t k_excerpt_length = 60;
-
-// A value seen two ways: parsed (typed questions) and as its bytes in the source (cheap equality,
-// pass-through output).
-struct Node {
-  element dom;
-  std::string_view bytes;
-};
-
-// The bytes of each member value (object) or element (array) of the container `bytes`, in order.
-std::optional<std::vector<std::string_view>> child_spans(std::string_view bytes, bool object) {
-  std::vector<std::string_view> spans;
-  std::size_t i = json::skip_whitespace(bytes, 0);
-  if (i >= bytes.size() || bytes[i] != (object ? '{' : '[')) {
-    return std::nullopt;
-  }
-  i = json::skip_whitespace(bytes, i + 1);
-  if (i < bytes.size() && bytes[i] == (object ? '}' : ']')) {
-    return spans;
-  }
-  while (i < bytes.size()) {
-    if (object) {
-      auto key_end = json::value_end(bytes, i);
-      if (!key_end) {
-        return std::nullopt;
-      }
-      i = json::skip_whitespace(bytes, *key_end);
-      if (i >= bytes.size() || bytes[i] != ':') {
-        return std::nullopt;
-      }
-      i = json::skip_whitespace(bytes, i + 1);
-    }
-    auto end = json::value_end(bytes, i);
-    if (!end) {
-      return std::nullopt;
-    }
-    spans.push_back(bytes.substr(i, *end - i));
-    i = json::skip_whitespace(bytes, *end);
-    if (i < bytes.size() && bytes[i] == ',') {
-      i = json::skip_whitespace(bytes, i + 1);
-      continue;
-    }
-    if (i < bytes.size() && bytes[i] == (object ? '}' : ']')) {
-      return spans;
-    }
-    return std::nullopt;
-  }
-  return std::nullopt;
-}
-
-// The document's root value without surrounding whitespace.
-Node root_node(const Document& document) {
-  const std::string_view text = document.text();
-  const std::size_t start = json::skip_whitespace(text, 0);
-  const std::size_t end = json::value_end(text, start).value_or(text.size());
-  return {document.root(), text.substr(start, end - start)};
-}
-
-std::string_view string_member(element object, std::string_view key) {
-  std::string_view out;
-  if (object.is_object()) {
-    auto member = object.get_object().value_unsafe()[key];
-    if (!member.error() && member.value_unsafe().is_string()) {
-      out = member.value_unsafe().get_string().value_unsafe();
-    }
-  }
-  return out;
-}
-
-// `text` on one line and at most k_excerpt_length characters (UTF-8 aware).
-std::string excerpt(std::string_view text) {
-  std::string out;
-  std::size_t characters = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const bool continuation = (c & 0xC0) == 0x80;
-    if (!continuation) {
-      if (characters == k_excerpt_length) {
-        out += "…";
-        return out;
-      }
-      ++characters;
-    }
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : static_cast<char>(c);
-  }
-  return out;
-}
-
-// What a message or event says: its string content, the text of its blocks, or its `text`.
-std::string message_text(element message, std::string_view bytes) {
-  if (!message.is_object()) {
-    return std::string(bytes);
-  }
-  auto object = message.get_object().value_unsafe();
-  for (std::string_view key : {"content", "text"}) {
-    auto member = object[key];
-    if (member.error()) {
-      continue;
-    }
-    element value = member.value_unsafe();
-    if (value.is_string()) {
-      return std::string(value.get_string().value_unsafe());
-    }
-    if (value.is_array()) {
-      std::string joined;
-      const simdjson::dom::array blocks = value.get_array().value_unsafe();
-      for (element block : blocks) {
-        const std::string_view text = string_member(block, "text");
-        if (!text.empty()) {
-          if (!joined.empty()) {
-            joined += '\n';
-          }
-          joined += text;
-        }
-      }
-      return joined;
-    }
-  }
-  return {};
-}
-
+// How the elements of an array are paired: by index, by their string `id`, or by content hash.
 enum class ArrayKind { by_position, by_id, by_content };
 
 // An element of a matched array whose differences are counted as one entry.
@@ -196,8 +46,8 @@ struct ItemContext {
   std::string pointer;
   std::size_t index_a = 0;
   std::size_t index_b = 0;
-  Node a;
-  Node b;
+  SpannedValue a;
+  SpannedValue b;
   std::optional<std::size_t> entry; // created on the first difference inside
 };
 
@@ -215,48 +65,12 @@ struct Frame {
   ItemContext* item = nullptr;       // the matched element this value belongs to
 };
 
-bool is_transcript_place(std::string_view pointer) {
-  return pointer == "/transcript" || pointer == "/config/options/transcript" ||
-         pointer == "/config/transcript";
-}
-
-Section section_of(std::string_view pointer) {
-  auto starts = [&](std::string_view prefix) {
-    return pointer.starts_with(prefix) &&
-           (pointer.size() == prefix.size() || pointer[prefix.size()] == '/');
-  };
-  if (starts("/history")) {
-    return Section::history;
-  }
-  if (starts("/carry_policy")) {
-    return Section::carry_policy;
-  }
-  if (starts("/artifacts") || starts("/config/artifacts")) {
-    return Section::artifacts;
-  }
-  if (starts("/transcript") || starts("/config/options/transcript") ||
-      starts("/config/transcript")) {
-    return Section::transcript;
-  }
-  if (starts("/config") || starts("/request") || starts("/execution")) {
-    return Section::config;
-  }
-  for (std::string_view key :
-       {"/status", "/task", "/name", "/mode", "/id", "/_type", "/latest_error", "/created_at",
-        "/started_at", "/finished_at", "/awaiting_started_at", "/suspension"}) {
-    if (starts(key)) {
-      return Section::status;
-    }
-  }
-  return Section::other;
-}
-
 class Walker {
 public:
   Walker(const PointerPatterns& patterns, const DiffOptions& options)
       : m_patterns(patterns), m_options(options) {}
 
-  void walk(const Node& a, const Node& b, Frame& frame);
+  void walk(const SpannedValue& a, const SpannedValue& b, Frame& frame);
 
   DiffResult& result() { return m_result; }
   std::optional<Error>& error() { return m_error; }
@@ -266,19 +80,17 @@ private:
     return !frame.alive.empty() && m_patterns.complete(frame.alive, frame.depth);
   }
   Frame child(const Frame& parent, std::string_view segment, std::string_view path_segment) const;
-  void walk_object(const Node& a, const Node& b, Frame& frame);
-  void walk_array(const Node& a, const Node& b, Frame& frame);
-  ArrayKind array_kind(const std::vector<Node>& a, const std::vector<Node>& b,
+  void walk_object(const SpannedValue& a, const SpannedValue& b, Frame& frame);
+  void walk_array(const SpannedValue& a, const SpannedValue& b, Frame& frame);
+  ArrayKind array_kind(const std::vector<SpannedValue>& a, const std::vector<SpannedValue>& b,
                        const Frame& frame) const;
-  void walk_item(const Node& a, const Node& b, std::size_t index_a, std::size_t index_b,
-                 std::size_t cur, EntryKind kind, Frame& frame);
-  void item_added_or_removed(const Node& node, std::size_t index, std::size_t& cur,
+  void walk_item(const SpannedValue& a, const SpannedValue& b, std::size_t index_a,
+                 std::size_t index_b, std::size_t cur, EntryKind kind, Frame& frame);
+  void item_added_or_removed(const SpannedValue& node, std::size_t index, std::size_t& cur,
                              ChangeKind change, EntryKind kind, Frame& frame);
   void record(PatchOp op, const Frame& frame, std::string_view before, std::string_view after,
               ChangeKind change);
-  Entry item_entry(EntryKind kind, ChangeKind change, const std::string& pointer, const Node* a,
-                   const Node* b) const;
-  bool collect(const Node& node, bool object, std::vector<Node>& out,
+  bool collect(const SpannedValue& node, bool object, std::vector<SpannedValue>& out,
                std::vector<std::string_view>* keys);
 
   const PointerPatterns& m_patterns;
@@ -303,7 +115,7 @@ Frame Walker::child(const Frame& parent, std::string_view segment,
   return out;
 }
 
-bool Walker::collect(const Node& node, bool object, std::vector<Node>& out,
+bool Walker::collect(const SpannedValue& node, bool object, std::vector<SpannedValue>& out,
                      std::vector<std::string_view>* keys) {
   auto spans = child_spans(node.bytes, object);
   if (!spans) {
@@ -337,7 +149,7 @@ bool Walker::collect(const Node& node, bool object, std::vector<Node>& out,
   return true;
 }
 
-void Walker::walk(const Node& a, const Node& b, Frame& frame) {
+void Walker::walk(const SpannedValue& a, const SpannedValue& b, Frame& frame) {
   if (m_error) {
     return;
   }
@@ -366,9 +178,9 @@ void Walker::walk(const Node& a, const Node& b, Frame& frame) {
   record(PatchOp::replace, frame, a.bytes, b.bytes, ChangeKind::changed);
 }
 
-void Walker::walk_object(const Node& a, const Node& b, Frame& frame) {
-  std::vector<Node> members_a;
-  std::vector<Node> members_b;
+void Walker::walk_object(const SpannedValue& a, const SpannedValue& b, Frame& frame) {
+  std::vector<SpannedValue> members_a;
+  std::vector<SpannedValue> members_b;
   std::vector<std::string_view> keys_a;
   std::vector<std::string_view> keys_b;
   if (!collect(a, true, members_a, &keys_a) || !collect(b, true, members_b, &keys_b)) {
@@ -422,7 +234,7 @@ void Walker::walk_object(const Node& a, const Node& b, Frame& frame) {
   }
 }
 
-ArrayKind Walker::array_kind(const std::vector<Node>& a, const std::vector<Node>& b,
+ArrayKind Walker::array_kind(const std::vector<SpannedValue>& a, const std::vector<SpannedValue>& b,
                              const Frame& frame) const {
   const bool messages = frame.parent_is_transcript && frame.member_key == "messages";
   const bool events = frame.parent_is_transcript && frame.member_key == "events";
@@ -435,9 +247,9 @@ ArrayKind Walker::array_kind(const std::vector<Node>& a, const std::vector<Node>
     const auto id = m_patterns.step(element, frame.depth + 1, "id");
     id_ignored = m_patterns.complete(id, frame.depth + 2);
   }
-  auto all_have_ids = [](const std::vector<Node>& nodes) {
+  auto all_have_ids = [](const std::vector<SpannedValue>& nodes) {
     std::unordered_set<std::string_view> seen;
-    for (const Node& node : nodes) {
+    for (const SpannedValue& node : nodes) {
       if (!node.dom.is_object()) {
         return false;
       }
@@ -457,9 +269,9 @@ ArrayKind Walker::array_kind(const std::vector<Node>& a, const std::vector<Node>
   return events ? ArrayKind::by_content : ArrayKind::by_position;
 }
 
-void Walker::walk_array(const Node& a, const Node& b, Frame& frame) {
-  std::vector<Node> elements_a;
-  std::vector<Node> elements_b;
+void Walker::walk_array(const SpannedValue& a, const SpannedValue& b, Frame& frame) {
+  std::vector<SpannedValue> elements_a;
+  std::vector<SpannedValue> elements_b;
   if (!collect(a, false, elements_a, nullptr) || !collect(b, false, elements_b, nullptr)) {
     return;
   }
@@ -523,7 +335,7 @@ void Walker::walk_array(const Node& a, const Node& b, Frame& frame) {
          elements_a[na - 1 - suffix].bytes == elements_b[nb - 1 - suffix].bytes) {
     ++suffix;
   }
-  auto key_of = [&](const Node& node, std::size_t index) -> std::uint64_t {
+  auto key_of = [&](const SpannedValue& node, std::size_t index) -> std::uint64_t {
     if (kind == ArrayKind::by_id) {
       return hash_bytes(string_member(node.dom, "id"), 0x696400);
     }
@@ -591,8 +403,8 @@ void Walker::walk_array(const Node& a, const Node& b, Frame& frame) {
   flush();
 }
 
-void Walker::walk_item(const Node& a, const Node& b, std::size_t index_a, std::size_t index_b,
-                       std::size_t cur, EntryKind kind, Frame& frame) {
+void Walker::walk_item(const SpannedValue& a, const SpannedValue& b, std::size_t index_a,
+                       std::size_t index_b, std::size_t cur, EntryKind kind, Frame& frame) {
   if (a.bytes == b.bytes) {
     return;
   }
@@ -607,7 +419,7 @@ void Walker::walk_item(const Node& a, const Node& b, std::size_t index_a, std::s
   walk(a, b, element);
 }
 
-void Walker::item_added_or_removed(const Node& node, std::size_t index, std::size_t& cur,
+void Walker::item_added_or_removed(const SpannedValue& node, std::size_t index, std::size_t& cur,
                                    ChangeKind change, EntryKind kind, Frame& frame) {
   const bool added = change == ChangeKind::added;
   Frame element = child(frame, std::to_string(index), std::to_string(cur));
@@ -619,8 +431,8 @@ void Walker::item_added_or_removed(const Node& node, std::size_t index, std::siz
     return;
   }
   if (frame.item == nullptr) {
-    Entry entry =
-        item_entry(kind, change, element.pointer, added ? nullptr : &node, added ? &node : nullptr);
+    Entry entry = element_entry(kind, change, element.pointer, added ? nullptr : &node,
+                                added ? &node : nullptr);
     (added ? entry.index_b : entry.index_a) = index;
     m_result.entries.push_back(std::move(entry));
     ItemContext context{
@@ -637,58 +449,13 @@ void Walker::item_added_or_removed(const Node& node, std::size_t index, std::siz
   }
 }
 
-Entry Walker::item_entry(EntryKind kind, ChangeKind change, const std::string& pointer,
-                         const Node* a, const Node* b) const {
-  Entry entry;
-  entry.section = section_of(pointer);
-  entry.kind = kind;
-  entry.change = change;
-  entry.pointer = pointer;
-  const Node* latest = b != nullptr ? b : a;
-  if (a != nullptr) {
-    entry.before = a->bytes;
-  }
-  if (b != nullptr) {
-    entry.after = b->bytes;
-  }
-  entry.id = std::string(string_member(latest->dom, "id"));
-  switch (kind) {
-  case EntryKind::artifact:
-    entry.label = std::string(string_member(latest->dom, "kind"));
-    entry.title = std::string(string_member(latest->dom, "title"));
-    break;
-  case EntryKind::message:
-  case EntryKind::event: {
-    if (kind == EntryKind::message) {
-      entry.label = std::string(string_member(latest->dom, "role"));
-    } else {
-      entry.label = std::string(string_member(latest->dom, "kind"));
-      const std::string_view role = string_member(latest->dom, "role");
-      if (!role.empty()) {
-        entry.label += entry.label.empty() ? std::string(role) : fmt::format("/{}", role);
-      }
-    }
-    if (a != nullptr) {
-      entry.excerpt_a = excerpt(message_text(a->dom, a->bytes));
-    }
-    if (b != nullptr) {
-      entry.excerpt_b = excerpt(message_text(b->dom, b->bytes));
-    }
-    break;
-  }
-  default:
-    break;
-  }
-  return entry;
-}
-
 void Walker::record(PatchOp op, const Frame& frame, std::string_view before, std::string_view after,
                     ChangeKind change) {
   std::size_t index = 0;
   if (frame.item != nullptr) {
     ItemContext& item = *frame.item;
     if (!item.entry) {
-      Entry entry = item_entry(item.kind, ChangeKind::changed, item.pointer, &item.a, &item.b);
+      Entry entry = element_entry(item.kind, ChangeKind::changed, item.pointer, &item.a, &item.b);
       entry.index_a = item.index_a;
       entry.index_b = item.index_b;
       m_result.entries.push_back(std::move(entry));
@@ -740,8 +507,8 @@ Result<DiffResult> diff_documents(const Document& a, const Document& b,
   Walker walker(patterns, options);
   Frame root;
   root.alive = patterns.all();
-  const Node node_a = root_node(a);
-  const Node node_b = root_node(b);
+  const SpannedValue node_a = root_value(a);
+  const SpannedValue node_b = root_value(b);
   walker.walk(node_a, node_b, root);
   if (walker.error()) {
     Error error = *walker.error();
@@ -755,53 +522,6 @@ Result<DiffResult> diff_documents(const Document& a, const Document& b,
     ++result.per_section[static_cast<std::size_t>(entry.section)];
   }
   return result;
-}
-
-std::optional<Divergence> first_divergence(const Document& a, const Document& b) {
-  auto messages = [](const Document& document, std::vector<Node>& out) {
-    auto array = document.root().at_pointer("/transcript/messages");
-    if (array.error() || !array.value_unsafe().is_array()) {
-      return;
-    }
-    const auto bytes = document.bytes_at("/transcript/messages");
-    if (!bytes) {
-      return;
-    }
-    auto spans = child_spans(*bytes, false);
-    std::size_t i = 0;
-    const simdjson::dom::array list = array.value_unsafe().get_array().value_unsafe();
-    for (element message : list) {
-      out.push_back({message, spans && i < spans->size() ? (*spans)[i] : std::string_view{}});
-      ++i;
-    }
-  };
-  std::vector<Node> list_a;
-  std::vector<Node> list_b;
-  messages(a, list_a);
-  messages(b, list_b);
-  std::size_t index = 0;
-  while (index < list_a.size() && index < list_b.size() &&
-         (list_a[index].bytes == list_b[index].bytes ||
-          values_equal(list_a[index].dom, list_b[index].dom))) {
-    ++index;
-  }
-  if (index == list_a.size() && index == list_b.size()) {
-    return std::nullopt;
-  }
-  auto side = [&](const std::vector<Node>& list) -> std::optional<MessageSide> {
-    if (index >= list.size()) {
-      return std::nullopt;
-    }
-    const Node& node = list[index];
-    MessageSide out;
-    out.role = std::string(string_member(node.dom, "role"));
-    if (auto content = json::find_pointer(node.bytes, "/content")) {
-      out.content = *content;
-    }
-    out.text = message_text(node.dom, node.bytes);
-    return out;
-  };
-  return Divergence{index, side(list_a), side(list_b)};
 }
 
 } // namespace reprise

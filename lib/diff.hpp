@@ -1,5 +1,6 @@
 #pragma once
 
+#include "diff_section.hpp"
 #include "document.hpp"
 #include "error.hpp"
 #include "pointer_patterns.hpp"
@@ -14,22 +15,12 @@
 // Structural diff of two worker snapshots: objects by key, arrays of objects with an `id` matched
 // by id, transcript messages (and events whose ids are ignored) aligned by content hash with a
 // linear-space Myers search, other arrays by position. Volatile fields are ignored by default.
+// Sections are in diff_section.hpp, element labels in diff_labels.hpp, --first-divergence in
+// first_divergence.hpp.
 namespace reprise {
 
 // Whether the built-in list of volatile fields (k_volatile_pointers) is ignored.
 enum class Volatile { ignore, keep };
-
-// The sections a difference is grouped under, in the order they are shown.
-enum class Section { status, history, config, carry_policy, artifacts, transcript, other };
-
-// Number of Section values.
-inline constexpr std::size_t k_section_count = 7;
-
-// The stable name of a section ("status", "carry_policy", …) used in machine output.
-const char* section_name(Section section);
-
-// The heading of a section in text output ("status and task", "carry policy", …).
-const char* section_title(Section section);
 
 // Pointers (with `*` for one segment) of the fields that change on every run without meaning
 // anything: timestamps, generated transcript/event ids, session ids and snapshot_path.
@@ -92,26 +83,9 @@ struct DiffResult {
   bool different() const { return !entries.empty(); }
 };
 
-// Compares `a` with `b`. The result views their bytes, so both must outlive it. Fails (usage) only
-// on a malformed --ignore pointer.
+// Compares `a` with `b`. The result views their bytes, so both must outlive it. Fails with usage on
+// a malformed --ignore pointer (and with invalid_snapshot if a value cannot be indexed, which a
+// validated Document never causes).
 Result<DiffResult> diff_documents(const Document& a, const Document& b, const DiffOptions& options);
-
-// One side of the first transcript message where A and B part ways.
-struct MessageSide {
-  std::string role;         // empty when the message has no string role
-  std::string_view content; // the message's `content` bytes (JSON), empty when none
-  std::string text;         // content as text: a string, or the text of its blocks
-};
-
-// Where the top-level transcripts' messages part ways.
-struct Divergence {
-  std::size_t index = 0;        // first index whose messages differ
-  std::optional<MessageSide> a; // A's message there, nullopt when A has none
-  std::optional<MessageSide> b; // B's message there, nullopt when B has none
-};
-
-// The first message of /transcript/messages that differs between `a` and `b` (compared as JSON
-// values), or nullopt when the message lists are equal.
-std::optional<Divergence> first_divergence(const Document& a, const Document& b);
 
 } // namespace reprise

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "diff.hpp"
+#include "first_divergence.hpp"
 #include "json_node.hpp"
 
 #include <optional>

@@ -1,23 +1,17 @@
 #include "diff.hpp"
 #include "document.hpp"
-#include "sequence_align.hpp"
 
-#include <algorithm>
 #include <doctest/doctest.h>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
-using reprise::align_sequences;
-using reprise::AlignOp;
 using reprise::ChangeKind;
 using reprise::DiffOptions;
 using reprise::DiffResult;
 using reprise::Document;
 using reprise::EntryKind;
 using reprise::PatchOp;
-using reprise::PointerPatterns;
 using reprise::Section;
 using reprise::Volatile;
 
@@ -61,18 +55,6 @@ std::string transcript(int count, int insert_at = -1) {
     messages += i + 1 < count ? "," : "";
   }
   return R"({"transcript": {"_type": "transcript", "id": "t1", "messages": [)" + messages + "]}}";
-}
-
-// The length of a longest common subsequence, by dynamic programming.
-std::size_t lcs_length(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
-  std::vector<std::vector<std::size_t>> table(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      table[i][j] = a[i - 1] == b[j - 1] ? table[i - 1][j - 1] + 1
-                                         : std::max(table[i - 1][j], table[i][j - 1]);
-    }
-  }
-  return table[a.size()][b.size()];
 }
 
 } // namespace
@@ -215,87 +197,4 @@ TEST_CASE("diff") {
     CHECK(compare(R"({"n": true})", R"({"n": 1})")->result.different());
     CHECK(compare(R"({"s": "\u0041"})", R"({"s": "A"})")->result.different() == false);
   }
-  SUBCASE("the first divergence names the message and both sides") {
-    const Document a = parse(transcript(5));
-    const Document b = parse(transcript(5, 2));
-    const auto divergence = reprise::first_divergence(a, b);
-    REQUIRE(divergence.has_value());
-    CHECK(divergence->index == 2);
-    REQUIRE(divergence->a.has_value());
-    CHECK(divergence->a->role == "user");
-    CHECK(divergence->a->text == "m2");
-    REQUIRE(divergence->b.has_value());
-    CHECK(divergence->b->text == "inserted");
-    CHECK(divergence->b->content == R"("inserted")");
-    CHECK_FALSE(reprise::first_divergence(a, a).has_value());
-    const Document shorter = parse(transcript(3));
-    const auto tail = reprise::first_divergence(shorter, a);
-    REQUIRE(tail.has_value());
-    CHECK(tail->index == 3);
-    CHECK_FALSE(tail->a.has_value());
-  }
-}
-
-TEST_CASE("diff sequence_align") {
-  SUBCASE("the script is a longest common subsequence") {
-    std::mt19937_64 rng(7);
-    for (int round = 0; round < 300; ++round) {
-      std::vector<std::uint64_t> a(rng() % 40);
-      std::vector<std::uint64_t> b(rng() % 40);
-      for (auto& x : a) {
-        x = rng() % 4;
-      }
-      for (auto& x : b) {
-        x = rng() % 4;
-      }
-      const auto script = align_sequences(a, b);
-      std::size_t equal = 0;
-      std::size_t i = 0;
-      std::size_t j = 0;
-      for (const auto& step : script) {
-        if (step.op == AlignOp::equal) {
-          REQUIRE(step.a == i);
-          REQUIRE(step.b == j);
-          REQUIRE(a[i] == b[j]);
-          ++equal;
-          ++i;
-          ++j;
-        } else if (step.op == AlignOp::remove) {
-          REQUIRE(step.a == i);
-          ++i;
-        } else {
-          REQUIRE(step.b == j);
-          ++j;
-        }
-      }
-      CHECK(i == a.size());
-      CHECK(j == b.size());
-      CHECK(equal == lcs_length(a, b));
-    }
-  }
-  SUBCASE("a bounded search still yields a valid script") {
-    std::vector<std::uint64_t> a(2000);
-    std::vector<std::uint64_t> b(2000);
-    for (std::size_t k = 0; k < a.size(); ++k) {
-      a[k] = k;
-      b[k] = k + 1'000'000;
-    }
-    const auto script = align_sequences(a, b, 16);
-    CHECK(script.size() == 4000);
-    CHECK(std::none_of(script.begin(), script.end(),
-                       [](const auto& step) { return step.op == AlignOp::equal; }));
-  }
-}
-
-TEST_CASE("diff pointer_patterns") {
-  PointerPatterns patterns;
-  REQUIRE(patterns.add("/a/*/c").has_value());
-  REQUIRE(patterns.add("/x~1y/~0").has_value());
-  CHECK(patterns.matches({"a", "7", "c"}));
-  CHECK(patterns.matches({"a", "b", "c", "deeper"}));
-  CHECK_FALSE(patterns.matches({"a", "b"}));
-  CHECK_FALSE(patterns.matches({"a", "b", "d"}));
-  CHECK(patterns.matches({"x/y", "~"}));
-  CHECK_FALSE(patterns.add("/bad~2").has_value());
-  CHECK_FALSE(patterns.add("no-slash").has_value());
 }
