@@ -4,6 +4,7 @@
 // test failed), the demo worker copied into it, and the reprise binary run with captured output.
 #include "process.hpp"
 
+#include <csignal>
 #include <cstdlib>
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -48,15 +49,18 @@ inline std::string example_child() {
   return source_path("fixtures/children/example_child.py");
 }
 
-// Copies the demo worker into `dir` (optionally editing its JSON) and returns the snapshot path.
+// Copies the demo worker into `dir` as `<id>.json` with that id (optionally editing its JSON) and
+// returns the snapshot path.
 inline std::string copy_demo(const std::string& dir,
-                             const std::function<void(nlohmann::ordered_json&)>& edit = {}) {
+                             const std::function<void(nlohmann::ordered_json&)>& edit = {},
+                             const std::string& id = "worker_demo") {
   std::ifstream in(source_path("fixtures/demo/worker_demo.json"));
   nlohmann::ordered_json snapshot = nlohmann::ordered_json::parse(in);
+  snapshot["id"] = id;
   if (edit) {
     edit(snapshot);
   }
-  const std::string path = dir + "/worker_demo.json";
+  const std::string path = dir + "/" + id + ".json";
   std::ofstream(path) << snapshot.dump(2);
   return path;
 }
@@ -64,6 +68,62 @@ inline std::string copy_demo(const std::string& dir,
 inline nlohmann::ordered_json read_json(const std::string& path) {
   std::ifstream in(path);
   return nlohmann::ordered_json::parse(in);
+}
+
+// The whole file at `path` as bytes ("" when it cannot be read).
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+// The state letter of /proc/<pid>/stat (R, S, T, Z, ...), or 0 when there is no such process.
+inline char process_state(pid_t pid) {
+  const std::string stat = read_bytes("/proc/" + std::to_string(pid) + "/stat");
+  const std::size_t close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() ? 0 : stat[close + 2];
+}
+
+// Whether `pid` reaches state `state` within `timeout`. A stop is not an event a non-parent can
+// wait for (no pidfd or pipe reports it), so /proc is polled briefly.
+inline bool reaches_state(pid_t pid, char state, std::chrono::milliseconds timeout) {
+  const std::int64_t deadline = monotonic_ms() + timeout.count();
+  while (process_state(pid) != state) {
+    if (monotonic_ms() >= deadline) {
+      return false;
+    }
+    ::usleep(2000);
+  }
+  return true;
+}
+
+// Kills the process group led by `pid` at scope exit if that leader still runs, so a failing test
+// leaves no hanging child behind (the pid's start time guards against a reused pid).
+class GroupGuard {
+public:
+  GroupGuard() = default;
+  GroupGuard(const GroupGuard&) = delete;
+  GroupGuard& operator=(const GroupGuard&) = delete;
+  ~GroupGuard() {
+    if (m_pid > 0 && process_alive(m_pid, m_start)) {
+      ::kill(-m_pid, SIGKILL);
+    }
+  }
+  // Starts guarding the group led by `pid`.
+  void guard(pid_t pid) {
+    m_pid = pid;
+    m_start = process_start_time(pid).value_or(0);
+  }
+
+private:
+  pid_t m_pid = -1;
+  std::uint64_t m_start = 0;
+};
+
+// Whether the process behind `pidfd` ends within `timeout`.
+inline bool ends_within(const Fd& pidfd, std::chrono::milliseconds timeout) {
+  return pidfd.valid() && wait_readable(pidfd.get(), timeout);
 }
 
 // A running reprise binary with its standard output and error on pipes.

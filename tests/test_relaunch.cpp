@@ -1,0 +1,112 @@
+#include "proc_helpers.hpp"
+#include "relaunch.hpp"
+#include "run_ledger.hpp"
+
+using namespace reprise;
+using namespace reprise::test;
+
+namespace {
+
+// Three demo workers; the second one's child fails (its execution.env picks the child's mode).
+void make_three_workers(const std::string& dir) {
+  copy_demo(dir, {}, "worker_a");
+  copy_demo(
+      dir,
+      [](auto& s) {
+        s["execution"]["env"] = {{"EXAMPLE_CHILD_MODE", "fail"}};
+      },
+      "worker_b");
+  copy_demo(dir, {}, "worker_c");
+}
+
+std::vector<std::string> relaunch_three(const std::string& dir, std::vector<std::string> extra) {
+  std::vector<std::string> args = {
+      "--state-dir", dir,      "relaunch", "worker_a", "worker_b",
+      "worker_c",    "--jobs", "2",        "--task",   "Count these words"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.insert(args.end(), {"--", "python3", example_child()});
+  return args;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+} // namespace
+
+TEST_CASE("relaunch") {
+  ProcScratch scratch;
+  const std::string dir = scratch.str();
+
+  SUBCASE("several TARGETs with --jobs 2: a summary row each, exit 1 when one fails") {
+    make_three_workers(dir);
+    const Finished done = run_reprise(relaunch_three(dir, {}));
+    CHECK(done.exit == ExitStatus::exited(1));
+    // The children's output goes only to their logs when several run.
+    CHECK(done.err.empty());
+    const auto rows = lines_of(done.out);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].starts_with("worker_a                                      #1 completed "
+                              "(exit code 0, "));
+    CHECK(rows[1].starts_with("worker_b                                      #1 failed "
+                              "(exit code 3, "));
+    CHECK(rows[2].starts_with("worker_c                                      #1 completed "));
+    CHECK(read_json(scratch.file("worker_a.json"))["status"] == "completed");
+    CHECK(read_json(scratch.file("worker_c.json"))["status"] == "completed");
+    const auto failed = read_json(scratch.file("worker_b.json"));
+    CHECK(failed["status"] == "failed");
+    CHECK(failed["latest_error"] ==
+          "command exited with code 3; last lines of stderr:\nexample_child: told to fail");
+    CHECK(read_bytes(attempt_log_path(dir, "worker_a", 1, "out"))
+              .starts_with("example_child: working on: Count these words\n"));
+  }
+
+  SUBCASE("--json: one object per TARGET in the order given") {
+    make_three_workers(dir);
+    const Finished done = run_reprise(relaunch_three(dir, {"--json"}));
+    CHECK(done.exit == ExitStatus::exited(1));
+    const auto rows = nlohmann::json::parse(done.out);
+    REQUIRE(rows.is_array());
+    REQUIRE(rows.size() == 3);
+    const char* ids[] = {"worker_a", "worker_b", "worker_c"};
+    const char* statuses[] = {"completed", "failed", "completed"};
+    const int exits[] = {0, 1, 0};
+    for (std::size_t i = 0; i < 3; ++i) {
+      CAPTURE(i);
+      CHECK(rows[i]["target"] == ids[i]);
+      CHECK(rows[i]["worker_id"] == ids[i]);
+      CHECK(rows[i]["attempt"] == 1);
+      CHECK(rows[i]["status"] == statuses[i]);
+      CHECK(rows[i]["exit"] == exits[i]);
+      CHECK(rows[i]["timed_out"] == false);
+    }
+    CHECK(rows[0]["latest_error"].is_null());
+    CHECK(rows[1]["child_exit"] == nlohmann::json{{"code", 3}});
+  }
+
+  SUBCASE("all succeed: exit 0; a missing TARGET is reported in its row, the others run") {
+    copy_demo(dir, {}, "worker_a");
+    copy_demo(dir, {}, "worker_c");
+    const Finished ok =
+        run_reprise({"--state-dir", dir, "relaunch", "worker_a", "worker_c", "--jobs", "2",
+                     "--task", "t", "--", "python3", example_child()});
+    CHECK(ok.exit == ExitStatus::exited(0));
+    CHECK(lines_of(ok.out).size() == 2);
+
+    const Finished missing =
+        run_reprise({"--state-dir", dir, "relaunch", "worker_a", "worker_missing", "worker_c",
+                     "--jobs", "2", "--task", "t", "--json", "--", "python3", example_child()});
+    CHECK(missing.exit == ExitStatus::exited(1));
+    const auto rows = nlohmann::json::parse(missing.out);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0]["attempt"] == 2);
+    CHECK(rows[1]["exit"] == 66);
+    CHECK(rows[1]["error"]["code"].is_string());
+    CHECK(rows[2]["status"] == "completed");
+  }
+}
