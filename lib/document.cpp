@@ -2,6 +2,7 @@
 
 #include "fd.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -18,6 +19,23 @@ struct Document::Impl {
   simdjson::padded_string bytes;
   simdjson::dom::parser parser;
   simdjson::dom::element root;
+  std::optional<std::vector<json::Member>> root_members; // filled on first use
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() { json::unregister_index(bytes.data()); }
+
+  // Lends simdjson's stage-1 structural index to json_scan, so spans are found by walking the
+  // structural characters instead of scanning string contents. The index is a member the library
+  // keeps public "for benchmarking access"; without it json_scan scans bytes as before.
+  void register_index() {
+    if (parser.implementation && parser.implementation->structural_indexes) {
+      json::register_index({std::string_view(bytes.data(), bytes.size()),
+                            parser.implementation->structural_indexes.get(),
+                            parser.implementation->n_structural_indexes});
+    }
+  }
 };
 
 namespace {
@@ -207,6 +225,7 @@ Result<Document> Document::read_file(const std::string& path) {
     }
     return std::unexpected(error);
   }
+  impl->register_index();
   return Document(std::move(impl));
 }
 
@@ -233,6 +252,7 @@ Result<Document> Document::from_string(std::string_view bytes, std::string name)
                                  position.line,
                                  position.column});
   }
+  impl->register_index();
   return Document(std::move(impl));
 }
 
@@ -256,8 +276,89 @@ json::LineColumn Document::position_of(std::string_view inner) const {
   return json::line_column(all, static_cast<std::size_t>(inner.data() - all.data()));
 }
 
+std::optional<std::vector<json::Member>> Document::members_of(std::string_view object) const {
+  return json::object_members(object);
+}
+
+std::optional<std::vector<std::string_view>> Document::elements_of(std::string_view array) const {
+  return json::array_elements(array);
+}
+
+const std::vector<json::Member>& Document::root_members() const {
+  if (!m_impl->root_members) {
+    auto members = members_of(text());
+    m_impl->root_members = members ? std::move(*members) : std::vector<json::Member>{};
+  }
+  return *m_impl->root_members;
+}
+
 std::optional<std::string_view> Document::bytes_at(std::string_view pointer) const {
-  return json::find_pointer(text(), pointer);
+  if (!root().is_object() && !root().is_array()) {
+    return json::find_pointer(text(), pointer);
+  }
+  if (pointer.empty()) {
+    return json::find_pointer(text(), pointer);
+  }
+  std::optional<std::string_view> current;
+  bool at_root = true;
+  while (!pointer.empty()) {
+    if (pointer.front() != '/') {
+      return std::nullopt;
+    }
+    const std::size_t slash = pointer.find('/', 1);
+    const std::string_view token =
+        pointer.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
+    pointer = slash == std::string_view::npos ? std::string_view{} : pointer.substr(slash);
+    std::string key;
+    for (std::size_t i = 0; i < token.size(); ++i) {
+      if (token[i] == '~' && i + 1 < token.size()) {
+        key += token[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        key += token[i];
+      }
+    }
+    const std::string_view here = at_root ? text() : *current;
+    const std::size_t first = json::skip_whitespace(here, 0);
+    if (first >= here.size()) {
+      return std::nullopt;
+    }
+    std::optional<std::string_view> found;
+    if (here[first] == '{') {
+      std::optional<std::vector<json::Member>> members;
+      const std::vector<json::Member>* list = nullptr;
+      if (at_root) {
+        list = &root_members();
+      } else {
+        members = members_of(here);
+        list = members ? &*members : nullptr;
+      }
+      if (list == nullptr) {
+        return std::nullopt;
+      }
+      for (const json::Member& member : *list) {
+        if (member.key == key) {
+          found = member.value;
+        }
+      }
+    } else if (here[first] == '[') {
+      if (key.empty() || key.find_first_not_of("0123456789") != std::string::npos) {
+        return std::nullopt;
+      }
+      auto elements = elements_of(here);
+      const std::size_t position = std::stoull(key);
+      if (!elements || position >= elements->size()) {
+        return std::nullopt;
+      }
+      found = (*elements)[position];
+    }
+    if (!found) {
+      return std::nullopt;
+    }
+    current = found;
+    at_root = false;
+  }
+  return current;
 }
 
 Error Document::error_at(ErrorCode code, std::string_view pointer, std::string message) const {

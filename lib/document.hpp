@@ -37,8 +37,18 @@ public:
   json::LineColumn position_of(std::string_view inner) const;
   // An error about the value at `pointer`, with its line:column when the pointer resolves.
   Error error_at(ErrorCode code, std::string_view pointer, std::string message) const;
-  // The bytes of the value at `pointer`, if present.
+  // The bytes of the value at `pointer`, if present. The root's members are indexed once and
+  // reused, so looking up top-level members costs no rescan of a large document.
   std::optional<std::string_view> bytes_at(std::string_view pointer) const;
+  // The root object's members with their byte spans (empty when the root is not an object),
+  // computed on first use.
+  const std::vector<json::Member>& root_members() const;
+  // The members of the object whose bytes are `object` (a view into text()). Uses the structural
+  // index simdjson built while parsing, so even a huge object costs a walk over its structural
+  // characters only, never over its string contents.
+  std::optional<std::vector<json::Member>> members_of(std::string_view object) const;
+  // The elements of the array whose bytes are `array` (a view into text()).
+  std::optional<std::vector<std::string_view>> elements_of(std::string_view array) const;
 
 private:
   struct Impl;

@@ -1,6 +1,11 @@
 #include "json_scan.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <mutex>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +15,37 @@ namespace {
 
 bool is_space(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+// The first byte at or after `i` that can change the nesting: a quote or a bracket. SSE2 is part
+// of every x86-64, so sixteen bytes are tested at a time; other machines take the scalar loop.
+std::size_t find_structural(std::string_view text, std::size_t i) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  // '[' (0x5b) and ']' (0x5d) become '{' (0x7b) and '}' (0x7d) once bit 0x20 is set.
+  const __m128i open = _mm_set1_epi8('{');
+  const __m128i close = _mm_set1_epi8('}');
+  const __m128i bit = _mm_set1_epi8(0x20);
+  while (i + 16 <= text.size()) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    const __m128i folded = _mm_or_si128(chunk, bit);
+    const int mask = _mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(chunk, quote),
+                     _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close))));
+    if (mask != 0) {
+      return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+    i += 16;
+  }
+#endif
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '"' || c == '{' || c == '}' || c == '[' || c == ']') {
+      return i;
+    }
+    ++i;
+  }
+  return i;
 }
 
 // One past the closing quote of the string whose opening quote is at `pos`.
@@ -46,6 +82,96 @@ std::optional<std::string> decode_key(std::string_view literal) {
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }
+}
+
+// Walks the container that starts at structural `k`; calls `on_item(start, end)` for each element
+// or member value (and `on_key(start, end)` before each member value). Returns false on mismatch.
+template <typename OnKey, typename OnItem>
+bool walk_container(std::string_view text, const StructuralIndex& index, std::size_t k,
+                    OnKey on_key, OnItem on_item) {
+  const char open = text[index.offsets[k]];
+  const bool object = open == '{';
+  std::size_t i = k + 1;
+  if (i >= index.count) {
+    return false;
+  }
+  if (text[index.offsets[i]] == (object ? '}' : ']')) {
+    return true;
+  }
+  while (i < index.count) {
+    if (object) {
+      if (i + 2 >= index.count || text[index.offsets[i]] != '"' ||
+          text[index.offsets[i + 1]] != ':') {
+        return false;
+      }
+      std::size_t key_end = index.offsets[i + 1];
+      while (key_end > index.offsets[i] && is_space(text[key_end - 1])) {
+        --key_end;
+      }
+      on_key(index.offsets[i], key_end);
+      i += 2;
+    }
+    const std::size_t start = index.offsets[i];
+    int depth = 0;
+    std::size_t j = i;
+    for (; j < index.count; ++j) {
+      const char c = text[index.offsets[j]];
+      if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (depth == 0) {
+          break;
+        }
+        --depth;
+      } else if (c == ',' && depth == 0) {
+        break;
+      }
+    }
+    if (j >= index.count) {
+      return false;
+    }
+    std::size_t end = index.offsets[j];
+    while (end > start && is_space(text[end - 1])) {
+      --end;
+    }
+    on_item(start, end);
+    if (text[index.offsets[j]] != ',') {
+      return true;
+    }
+    i = j + 1;
+  }
+  return false;
+}
+
+std::mutex g_indexes_mutex;
+std::vector<StructuralIndex> g_indexes; // registered by documents while they live
+
+// The registered index whose text contains `view`, if any.
+std::optional<StructuralIndex> index_for(std::string_view view) {
+  std::lock_guard lock(g_indexes_mutex);
+  for (const StructuralIndex& index : g_indexes) {
+    if (view.data() >= index.text.data() &&
+        view.data() + view.size() <= index.text.data() + index.text.size()) {
+      return index;
+    }
+  }
+  return std::nullopt;
+}
+
+// The structural number of `view`'s first non-blank byte, when it opens `open` in `index`.
+std::optional<std::size_t> opening_structural(const StructuralIndex& index, std::string_view view,
+                                              char open) {
+  const std::size_t first = skip_whitespace(view, 0);
+  if (first >= view.size() || view[first] != open) {
+    return std::nullopt;
+  }
+  const auto offset = static_cast<std::size_t>(view.data() - index.text.data()) + first;
+  const std::uint32_t* end = index.offsets + index.count;
+  const std::uint32_t* found = std::lower_bound(index.offsets, end, offset);
+  if (found == end || *found != offset) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(found - index.offsets);
 }
 
 } // namespace
@@ -94,7 +220,7 @@ std::optional<std::size_t> value_end(std::string_view text, std::size_t pos) {
   }
   int depth = 0;
   std::size_t i = pos;
-  while (i < text.size()) {
+  while ((i = find_structural(text, i)) < text.size()) {
     const char c = text[i];
     if (c == '"') {
       auto end = string_end(text, i);
@@ -116,7 +242,39 @@ std::optional<std::size_t> value_end(std::string_view text, std::size_t pos) {
   return std::nullopt;
 }
 
+void register_index(StructuralIndex index) {
+  std::lock_guard lock(g_indexes_mutex);
+  g_indexes.push_back(index);
+}
+
+void unregister_index(const char* text_data) {
+  std::lock_guard lock(g_indexes_mutex);
+  std::erase_if(g_indexes,
+                [&](const StructuralIndex& index) { return index.text.data() == text_data; });
+}
+
 std::optional<std::vector<Member>> object_members(std::string_view text) {
+  if (auto index = index_for(text)) {
+    if (auto k = opening_structural(*index, text, '{')) {
+      std::vector<Member> members;
+      std::optional<std::string> key;
+      const std::string_view all = index->text;
+      const bool ok = walk_container(
+          all, *index, *k,
+          [&](std::size_t start, std::size_t end) {
+            key = decode_key(all.substr(start, end - start));
+          },
+          [&](std::size_t start, std::size_t end) {
+            members.push_back({key.value_or(std::string()), all.substr(start, end - start)});
+          });
+      if (ok && key) {
+        return members;
+      }
+      if (ok && members.empty()) {
+        return members;
+      }
+    }
+  }
   std::size_t i = skip_whitespace(text, 0);
   if (i >= text.size() || text[i] != '{') {
     return std::nullopt;
@@ -162,6 +320,20 @@ std::optional<std::vector<Member>> object_members(std::string_view text) {
 }
 
 std::optional<std::vector<std::string_view>> array_elements(std::string_view text) {
+  if (auto index = index_for(text)) {
+    if (auto k = opening_structural(*index, text, '[')) {
+      std::vector<std::string_view> elements;
+      const std::string_view all = index->text;
+      const bool ok = walk_container(
+          all, *index, *k, [](std::size_t, std::size_t) {},
+          [&](std::size_t start, std::size_t end) {
+            elements.push_back(all.substr(start, end - start));
+          });
+      if (ok) {
+        return elements;
+      }
+    }
+  }
   std::size_t i = skip_whitespace(text, 0);
   if (i >= text.size() || text[i] != '[') {
     return std::nullopt;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,21 @@
 // untouched members of a snapshot can be copied through byte for byte. It never reads out of
 // bounds; on malformed input it returns nullopt (callers validate with simdjson first).
 namespace reprise::json {
+
+// The offsets of a text's structural characters ({}[]:, and the first byte of every string and
+// scalar), ascending, as simdjson's stage 1 leaves them after a successful parse.
+struct StructuralIndex {
+  std::string_view text;
+  const std::uint32_t* offsets = nullptr;
+  std::size_t count = 0;
+};
+
+// Registers `index` (thread-safe): object_members and array_elements on views into its text then
+// walk the structural characters instead of scanning every byte. The text must stay alive and
+// unchanged until unregister_index(text.data()).
+void register_index(StructuralIndex index);
+// Forgets the index registered for the text starting at `text_data` (no-op when none).
+void unregister_index(const char* text_data);
 
 // 1-based line and column (in bytes) of a byte offset.
 struct LineColumn {

@@ -480,7 +480,8 @@ Result<std::vector<ArtifactInfo>> Loader::load_artifacts(std::optional<Element> 
     return error(pointer,
                  "worker snapshot artifacts parse error: " + invalid_type(*value, "a sequence"));
   }
-  auto spans = json::array_elements(*m_doc.bytes_at(pointer));
+  auto bytes = m_doc.bytes_at(pointer);
+  auto spans = bytes ? m_doc.elements_of(*bytes) : std::nullopt;
   std::size_t index = 0;
   for (Element item : value->get_array()) {
     auto artifact = load_artifact(item, json::pointer_join(pointer, index));
@@ -710,7 +711,11 @@ bool ContextPolicy::is_default() const {
 }
 
 JsonNode Snapshot::to_node() const {
-  return JsonNode::expand(document.text());
+  JsonNode root = JsonNode::object();
+  for (const json::Member& member : document.root_members()) {
+    root.members().emplace_back(member.key, JsonNode::raw(member.value));
+  }
+  return root;
 }
 
 Result<Snapshot> load_snapshot(Document document) {
