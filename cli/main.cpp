@@ -54,9 +54,19 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : reprise::exit_code::k_usage;
+    // Usage errors follow the one-line rule of every other error, then point at --help.
+    fmt::print(stderr,
+               "reprise: error: {}\nRun 'reprise --help' (or 'reprise COMMAND --help') for "
+               "usage.\n",
+               e.what());
+    return reprise::exit_code::k_usage;
   }
   global.color = color == "always"  ? ColorMode::always
                  : color == "never" ? ColorMode::never
