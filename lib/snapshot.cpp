@@ -1,7 +1,10 @@
 #include "snapshot.hpp"
 
+#include "artifact_record.hpp"
 #include "json_scan.hpp"
+#include "load_context.hpp"
 #include "serde_check.hpp"
+#include "snapshot_carry.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -10,14 +13,8 @@
 
 namespace reprise {
 
-namespace {
-
-using Element = simdjson::dom::element;
-using serde::invalid_type;
-
-// The last member `key` of `object` (serde_json maps keep the last duplicate), if any.
-std::optional<Element> member(Element object, std::string_view key) {
-  std::optional<Element> found;
+std::optional<simdjson::dom::element> member(simdjson::dom::element object, std::string_view key) {
+  std::optional<simdjson::dom::element> found;
   if (!object.is_object()) {
     return found;
   }
@@ -28,6 +25,27 @@ std::optional<Element> member(Element object, std::string_view key) {
   }
   return found;
 }
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    return {};
+  }
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::optional<std::string> optional_string(std::optional<simdjson::dom::element> value) {
+  if (value && value->is_string()) {
+    return std::string(std::string_view(value->get_string()));
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+using Element = simdjson::dom::element;
+using serde::invalid_type;
 
 // Whether two paths name the same place once resolved against the working directory.
 bool same_file_path(std::string_view a, std::string_view b) {
@@ -43,52 +61,31 @@ bool same_file_path(std::string_view a, std::string_view b) {
   return !error && left == right;
 }
 
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
-
-std::optional<std::string> optional_string(std::optional<Element> value) {
-  if (value && value->is_string()) {
-    return std::string(std::string_view(value->get_string()));
-  }
-  return std::nullopt;
-}
-
 // Reads the snapshot's fields in harn's order, collecting the first hard error.
 class Loader {
 public:
-  explicit Loader(Snapshot& snapshot) : m_s(snapshot), m_doc(snapshot.document) {}
+  explicit Loader(Snapshot& snapshot)
+      : m_s(snapshot), m_doc(snapshot.document), m_ctx(snapshot.document, snapshot.warnings) {}
 
   Result<void> run();
 
 private:
   std::unexpected<Error> error(std::string_view pointer, std::string message) const {
-    return std::unexpected(
-        m_doc.error_at(ErrorCode::invalid_snapshot, pointer, std::move(message)));
+    return m_ctx.error(pointer, std::move(message));
   }
   void warn(std::string pointer, std::string message) {
-    m_s.warnings.push_back({std::move(pointer), std::move(message)});
+    m_ctx.warn(std::move(pointer), std::move(message));
   }
 
-  Result<void> load_carry_policy(Element root);
-  Result<void> load_context_policy(Element value, const std::string& pointer);
-  Result<void> load_policy(Element value, const std::string& pointer);
   Result<void> load_config(Element root);
   Result<void> load_sub_agent(Element spec);
   Result<void> load_execution(Element root);
-  Result<std::vector<ArtifactInfo>> load_artifacts(std::optional<Element> value,
-                                                   const std::string& pointer);
-  Result<ArtifactInfo> load_artifact(Element value, const std::string& pointer);
   void load_plain_fields(Element root);
   void load_audit_and_suspension(Element root);
 
   Snapshot& m_s;
   const Document& m_doc;
+  LoadContext m_ctx;
 };
 
 Result<void> Loader::run() {
@@ -98,7 +95,7 @@ Result<void> Loader::run() {
                      "object)");
   }
   // harn reports bad fields in this order: carry_policy, config, execution, top-level artifacts.
-  if (auto r = load_carry_policy(root); !r) {
+  if (auto r = load_carry_policy(m_ctx, root, m_s.carry); !r) {
     return r;
   }
   if (auto r = load_config(root); !r) {
@@ -107,199 +104,13 @@ Result<void> Loader::run() {
   if (auto r = load_execution(root); !r) {
     return r;
   }
-  auto artifacts = load_artifacts(member(root, "artifacts"), "/artifacts");
+  auto artifacts = load_artifact_list(m_ctx, member(root, "artifacts"), "/artifacts");
   if (!artifacts) {
     return std::unexpected(artifacts.error());
   }
   m_s.artifacts = std::move(*artifacts);
   load_plain_fields(root);
   load_audit_and_suspension(root);
-  return {};
-}
-
-Result<void> Loader::load_carry_policy(Element root) {
-  CarryPolicy& carry = m_s.carry;
-  auto value = member(root, "carry_policy");
-  if (!value) {
-    // WorkerCarryPolicy::default(): empty modes, persist_state and resume_workflow false.
-    warn("/carry_policy", "carry_policy is missing: persist_state and resume_workflow are false "
-                          "(harn's default for a missing policy)");
-    return {};
-  }
-  carry.present = true;
-  carry.artifact_mode = "inherit";
-  carry.transcript_mode_text = "inherit";
-  carry.resume_workflow = true;
-  carry.persist_state = true;
-  if (!value->is_object()) {
-    warn("/carry_policy", fmt::format("carry_policy is {}, not an object: the spawn defaults "
-                                      "apply (inherit, inherit, resume and persist)",
-                                      serde::unexpected(*value)));
-    return {};
-  }
-  if (auto mode = member(*value, "artifact_mode")) {
-    const std::string shown = serde::display(*mode);
-    carry.artifact_mode = shown.empty() ? "inherit" : shown;
-    if (!mode->is_string()) {
-      warn("/carry_policy/artifact_mode",
-           fmt::format("artifact_mode is not a string: read as \"{}\" (acts as inherit unless "
-                       "\"none\")",
-                       carry.artifact_mode));
-    }
-  }
-  if (auto mode = member(*value, "transcript_mode")) {
-    std::string shown;
-    if (mode->is_object()) {
-      auto inner = member(*mode, "mode");
-      shown = inner ? serde::display(*inner) : std::string("nil");
-    } else {
-      shown = serde::display(*mode);
-    }
-    const std::string trimmed(trim(shown));
-    static const std::pair<std::string_view, TranscriptMode> k_modes[] = {
-        {"inherit", TranscriptMode::inherit},
-        {"fork", TranscriptMode::fork},
-        {"reset", TranscriptMode::reset},
-        {"compact", TranscriptMode::compact}};
-    bool known = false;
-    for (const auto& [name, parsed] : k_modes) {
-      if (trimmed == name) {
-        carry.transcript_mode = parsed;
-        known = true;
-      }
-    }
-    if (!known) {
-      return error("/carry_policy/transcript_mode",
-                   fmt::format("spawn_agent: carry.transcript_mode must be one of inherit, fork, "
-                               "reset, compact; got `{}`",
-                               trimmed));
-    }
-    carry.transcript_mode_text = trimmed;
-  }
-  if (auto policy = member(*value, "context_policy")) {
-    if (auto r = load_context_policy(*policy, "/carry_policy/context_policy"); !r) {
-      return r;
-    }
-  }
-  auto flag = [&](std::string_view key) { return member(*value, key); };
-  if (auto v = flag("resume_workflow")) {
-    carry.resume_workflow = !(v->is_bool() && !bool(v->get_bool()));
-  }
-  if (auto v = flag("persist_state")) {
-    carry.persist_state = !(v->is_bool() && !bool(v->get_bool()));
-  }
-  if (auto v = flag("retriggerable")) {
-    carry.retriggerable = v->is_bool() && bool(v->get_bool());
-  }
-  for (std::string_view key : {"resume_workflow", "persist_state", "retriggerable"}) {
-    if (auto v = flag(key); v && !v->is_bool()) {
-      warn(json::pointer_join("/carry_policy", key),
-           fmt::format("{} is {}, not a boolean: harn uses the default", key,
-                       serde::unexpected(*v)));
-    }
-  }
-  if (auto policy = member(*value, "policy"); policy && !policy->is_null()) {
-    if (auto r = load_policy(*policy, "/carry_policy/policy"); !r) {
-      return r;
-    }
-    carry.has_policy = true;
-  }
-  if (member(*value, "transcript_policy")) {
-    warn("/carry_policy/transcript_policy",
-         "legacy transcript_policy is ignored by current harn (transcript_mode applies)");
-  }
-  return {};
-}
-
-Result<void> Loader::load_context_policy(Element value, const std::string& pointer) {
-  const std::string prefix = "context policy parse error: ";
-  if (!value.is_object()) {
-    return error(pointer, prefix + invalid_type(value, "struct ContextPolicy"));
-  }
-  ContextPolicy& policy = m_s.carry.context_policy;
-  for (auto field : value.get_object()) {
-    const std::string field_pointer = json::pointer_join(pointer, field.key);
-    const std::string_view key = field.key;
-    std::optional<std::string> problem;
-    if (key == "max_artifacts" || key == "max_tokens" || key == "reserve_tokens") {
-      problem = serde::check_unsigned(field.value, "usize");
-      if (!problem && !field.value.is_null()) {
-        const std::uint64_t n = field.value.get_uint64().value_unsafe();
-        (key == "max_artifacts" ? policy.max_artifacts
-         : key == "max_tokens"  ? policy.max_tokens
-                                : policy.reserve_tokens) = n;
-      }
-    } else if (key == "include_kinds" || key == "exclude_kinds" || key == "prioritize_kinds" ||
-               key == "pinned_ids" || key == "include_stages") {
-      problem = serde::check_string_list(field.value);
-      if (!problem) {
-        std::vector<std::string>& list = key == "include_kinds"      ? policy.include_kinds
-                                         : key == "exclude_kinds"    ? policy.exclude_kinds
-                                         : key == "prioritize_kinds" ? policy.prioritize_kinds
-                                         : key == "pinned_ids"       ? policy.pinned_ids
-                                                                     : policy.include_stages;
-        list.clear();
-        for (Element item : field.value.get_array()) {
-          list.emplace_back(std::string_view(item.get_string()));
-        }
-      }
-    } else if (key == "prefer_recent" || key == "prefer_fresh") {
-      if (!field.value.is_bool()) {
-        problem = invalid_type(field.value, "a boolean");
-      } else {
-        (key == "prefer_recent" ? policy.prefer_recent : policy.prefer_fresh) =
-            bool(field.value.get_bool());
-      }
-    } else if (key == "render") {
-      problem = serde::check_string(field.value, true);
-      if (!problem) {
-        policy.render = optional_string(field.value);
-      }
-    }
-    if (problem) {
-      return error(field_pointer, prefix + *problem);
-    }
-  }
-  return {};
-}
-
-Result<void> Loader::load_policy(Element value, const std::string& pointer) {
-  const std::string prefix = "spawn_agent: policy parse error: ";
-  if (!value.is_object()) {
-    return error(pointer, prefix + invalid_type(value, "struct CapabilityPolicy"));
-  }
-  for (auto field : value.get_object()) {
-    const std::string_view key = field.key;
-    std::optional<std::string> problem;
-    if (key == "tools" || key == "workspace_roots") {
-      problem = serde::check_string_list(field.value);
-    } else if (key == "capabilities") {
-      if (!field.value.is_object()) {
-        problem = invalid_type(field.value, "a map");
-      } else {
-        for (auto capability : field.value.get_object()) {
-          if (auto p = serde::check_string_list(capability.value)) {
-            problem = p;
-          }
-        }
-      }
-    } else if (key == "side_effect_level") {
-      problem = serde::check_string(field.value, true);
-    } else if (key == "recursion_limit") {
-      problem = serde::check_unsigned(field.value, "usize");
-    } else if (key == "tool_arg_constraints") {
-      if (!field.value.is_array()) {
-        problem = invalid_type(field.value, "a sequence");
-      }
-    } else if (key == "tool_annotations") {
-      if (!field.value.is_object()) {
-        problem = invalid_type(field.value, "a map");
-      }
-    }
-    if (problem) {
-      return error(json::pointer_join(pointer, key), prefix + *problem);
-    }
-  }
   return {};
 }
 
@@ -370,7 +181,7 @@ Result<void> Loader::load_config(Element root) {
                    "worker snapshot artifacts parse error: invalid type: null, expected a "
                    "sequence");
     }
-    auto loaded = load_artifacts(artifacts, "/config/artifacts");
+    auto loaded = load_artifact_list(m_ctx, artifacts, "/config/artifacts");
     if (!loaded) {
       return std::unexpected(loaded.error());
     }
@@ -468,99 +279,6 @@ Result<void> Loader::load_execution(Element root) {
     }
   }
   return {};
-}
-
-Result<std::vector<ArtifactInfo>> Loader::load_artifacts(std::optional<Element> value,
-                                                         const std::string& pointer) {
-  std::vector<ArtifactInfo> artifacts;
-  if (!value) {
-    return artifacts;
-  }
-  if (!value->is_array()) {
-    return error(pointer,
-                 "worker snapshot artifacts parse error: " + invalid_type(*value, "a sequence"));
-  }
-  auto bytes = m_doc.bytes_at(pointer);
-  auto spans = bytes ? m_doc.elements_of(*bytes) : std::nullopt;
-  std::size_t index = 0;
-  for (Element item : value->get_array()) {
-    auto artifact = load_artifact(item, json::pointer_join(pointer, index));
-    if (!artifact) {
-      return std::unexpected(artifact.error());
-    }
-    if (spans && index < spans->size()) {
-      artifact->bytes = (*spans)[index];
-    }
-    artifacts.push_back(std::move(*artifact));
-    ++index;
-  }
-  return artifacts;
-}
-
-Result<ArtifactInfo> Loader::load_artifact(Element value, const std::string& pointer) {
-  const std::string prefix = "worker snapshot artifacts parse error: ";
-  if (!value.is_object()) {
-    return error(pointer, prefix + invalid_type(value, "struct ArtifactRecord"));
-  }
-  ArtifactInfo artifact;
-  for (auto field : value.get_object()) {
-    const std::string_view key = field.key;
-    const Element v = field.value;
-    std::optional<std::string> problem;
-    if (key == "_type" || key == "id" || key == "kind" || key == "created_at") {
-      problem = serde::check_string(v, false);
-      if (!problem) {
-        const std::string text(std::string_view(v.get_string()));
-        if (key == "id") {
-          artifact.id = text;
-        } else if (key == "kind") {
-          artifact.kind = text;
-        } else if (key == "created_at") {
-          artifact.created_at = text;
-        }
-      }
-    } else if (key == "title" || key == "text" || key == "source" || key == "freshness" ||
-               key == "stage") {
-      problem = serde::check_string(v, true);
-      if (!problem) {
-        if (key == "title") {
-          artifact.title = optional_string(v);
-        } else if (key == "stage") {
-          artifact.stage = optional_string(v);
-        } else if (key == "freshness") {
-          artifact.freshness = optional_string(v);
-        } else if (key == "text" && v.is_string()) {
-          artifact.text_bytes = std::string_view(v.get_string()).size();
-        }
-      }
-    } else if (key == "priority") {
-      problem = serde::check_signed(v, "i64");
-      if (!problem && !v.is_null()) {
-        artifact.priority = v.get_int64().value_unsafe();
-      }
-    } else if (key == "relevance") {
-      if (!v.is_null() && !v.is_number()) {
-        problem = invalid_type(v, "f64");
-      } else if (v.is_number()) {
-        artifact.relevance = v.get_double().value_unsafe();
-      }
-    } else if (key == "estimated_tokens") {
-      problem = serde::check_unsigned(v, "usize");
-      if (!problem && !v.is_null()) {
-        artifact.estimated_tokens = v.get_uint64().value_unsafe();
-      }
-    } else if (key == "lineage") {
-      problem = serde::check_string_list(v);
-    } else if (key == "metadata") {
-      if (!v.is_object()) {
-        problem = invalid_type(v, "a map");
-      }
-    }
-    if (problem) {
-      return error(json::pointer_join(pointer, key), prefix + *problem);
-    }
-  }
-  return artifact;
 }
 
 void Loader::load_plain_fields(Element root) {
