@@ -137,7 +137,7 @@ void AtomicFile::write(std::string_view bytes) {
   }
 }
 
-Result<void> AtomicFile::commit(Overwrite overwrite) {
+Result<void> AtomicFile::commit(Overwrite overwrite, DirectorySync directory_sync) {
   if (m_temp_path.empty()) {
     return fail(ErrorCode::cannot_write, "cannot write: the file was already committed", m_path);
   }
@@ -175,8 +175,18 @@ Result<void> AtomicFile::commit(Overwrite overwrite) {
     ::unlink(m_temp_path.c_str());
   }
   m_temp_path.clear();
+  if (directory_sync == DirectorySync::no) {
+    return {};
+  }
   if (const int error = sync_directory(directory_of(m_path)); error != 0) {
     return write_error(m_path, "flush the directory to disk", error);
+  }
+  return {};
+}
+
+Result<void> flush_directory(const std::string& dir) {
+  if (const int error = sync_directory(dir); error != 0) {
+    return write_error(dir, "flush the directory to disk", error);
   }
   return {};
 }

@@ -14,6 +14,14 @@ enum class Overwrite {
   no,  // fail when the target exists, atomically (for numbered files such as history entries)
 };
 
+// Whether AtomicFile::commit flushes the directory after the rename. The contents are flushed
+// before the rename either way, so a reader never sees half a file; the directory flush only makes
+// the rename itself survive a crash.
+enum class DirectorySync {
+  yes, // the usual case
+  no,  // the caller flushes this directory later, or losing the rename in a crash is harmless
+};
+
 // A file written to a temporary in the target's directory and moved into place by commit(), so
 // readers see the old content or the new, never a mix. Move-only; an uncommitted file is removed.
 class AtomicFile {
@@ -31,9 +39,11 @@ public:
 
   // Appends `bytes` (looping on partial writes and EINTR); the first error is kept for commit().
   void write(std::string_view bytes);
-  // Flushes the file to disk, moves it onto the target and flushes the directory; reports the first
-  // error of write() or of these steps as cannot_write naming the target. Callable once.
-  Result<void> commit(Overwrite overwrite = Overwrite::yes);
+  // Flushes the file to disk, moves it onto the target and (unless told not to) flushes the
+  // directory; reports the first error of write() or of these steps as cannot_write naming the
+  // target. Callable once.
+  Result<void> commit(Overwrite overwrite = Overwrite::yes,
+                      DirectorySync directory_sync = DirectorySync::yes);
 
   // The target path.
   const std::string& path() const { return m_path; }
@@ -50,6 +60,10 @@ private:
   Fd m_fd;                 // the temporary file, open for writing until commit()
   int m_errno = 0;         // the first write error, 0 while none
 };
+
+// Flushes the entries of directory `dir` (e.g. a new link or rename in it) to disk; cannot_write
+// naming `dir` on failure. Filesystems that cannot flush a directory are taken at their word.
+Result<void> flush_directory(const std::string& dir);
 
 // Writes `bytes` to `path` through an AtomicFile: the file has the old content or all of the new.
 Result<void> write_file_atomically(const std::string& path, std::string_view bytes,

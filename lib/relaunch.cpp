@@ -47,7 +47,23 @@ struct AttemptContext {
   const PreparedRun* run = nullptr;
   int attempt = 0;
   std::string result_path;
+  std::string_view running_bytes;           // what this run wrote as the running snapshot
+  std::optional<FileIdentity> running_file; // that file, as written
+  std::optional<Snapshot> running;          // running_bytes, parsed while the child runs
 };
+
+// Parses the running snapshot while the child runs, so its end is not delayed by reading and
+// parsing the file again (it is used only if the file is still the one this run wrote).
+void parse_running(AttemptContext& context) {
+  auto document = Document::from_string(context.running_bytes, context.run->snapshot_path);
+  if (!document) {
+    return;
+  }
+  auto snapshot = load_snapshot(std::move(*document));
+  if (snapshot) {
+    context.running.emplace(std::move(*snapshot));
+  }
+}
 
 // Writes the outcome of an attempt into the snapshot (unless someone else, e.g. cancel or
 // suspend, already moved it on) and closes the attempt in the ledger.
@@ -63,12 +79,21 @@ Result<void> write_outcome(const AttemptContext& context, const AttemptOutcome& 
   end.exit = outcome.exit;
   end.timed_out = outcome.timed_out;
   end.finished_ms = ids.now_ms();
-  auto snapshot = load_snapshot_file(run.snapshot_path);
-  if (!snapshot) {
-    end.status = "unreadable";
-    record_end(run.state_dir, run.worker_id, end);
-    return std::unexpected(snapshot.error());
+  // Unless someone replaced (cancel, suspend, resume) or edited it, the file holds the bytes this
+  // run wrote, already parsed.
+  const auto on_disk_file = file_identity(run.snapshot_path);
+  const bool unchanged = context.running && context.running_file && on_disk_file &&
+                         on_disk_file->same_file(*context.running_file);
+  std::optional<Result<Snapshot>> loaded;
+  if (!unchanged) {
+    loaded.emplace(load_snapshot_file(run.snapshot_path));
+    if (!*loaded) {
+      end.status = "unreadable";
+      record_end(run.state_dir, run.worker_id, end);
+      return std::unexpected(loaded->error());
+    }
   }
+  const Snapshot* snapshot = unchanged ? &*context.running : &**loaded;
   const std::string on_disk = written_status(*snapshot);
   if (on_disk != "running") {
     // cancel or suspend wrote the worker's state while the child was ending: theirs stands.
@@ -247,17 +272,31 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   StringSink bytes;
   write_snapshot(bytes, running);
   if (!previous_bytes.empty()) {
-    if (auto kept = keep_history(run.state_dir, run.worker_id, previous_bytes); !kept) {
+    auto kept = run.previous_identity ? keep_history(run.state_dir, run.worker_id, previous_bytes,
+                                                     run.snapshot_path, *run.previous_identity)
+                                      : keep_history(run.state_dir, run.worker_id, previous_bytes);
+    if (!kept) {
       return std::unexpected(kept.error());
     }
   }
-  if (auto written = write_file_atomically(run.snapshot_path, bytes.str()); !written) {
-    return std::unexpected(written.error());
-  }
-
   AttemptContext context;
   context.run = &run;
   context.attempt = attempt;
+  context.running_bytes = bytes.str();
+  {
+    auto file = AtomicFile::open(run.snapshot_path);
+    if (!file) {
+      return std::unexpected(file.error());
+    }
+    file->write(bytes.str());
+    context.running_file = file_identity(file->temp_path());
+    // No directory flush here: the outcome's commit flushes this directory, and a crash before
+    // that shows the previous snapshot, whole (and kept in history) instead of this one.
+    if (auto written = file->commit(Overwrite::yes, DirectorySync::no); !written) {
+      return std::unexpected(written.error());
+    }
+  }
+
   context.result_path = absolute(
       fmt::format("{}/.reprise/runs/{}/{}.result.json", run.state_dir, run.worker_id, attempt));
   std::error_code ec;
@@ -293,7 +332,7 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   const std::string state_dir = run.state_dir;
   const std::string worker_id = run.worker_id;
   const std::int64_t started_ms = ids.now_ms();
-  request.on_started = [=, &report](const Child& started) {
+  request.on_started = [=, &report, &context](const Child& started) {
     AttemptStart start;
     start.attempt = attempt;
     start.supervisor_pid = ::getpid();
@@ -308,6 +347,7 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
     start.detached = detached;
     record_start(state_dir, worker_id, start);
     report.child_pid = started.pid();
+    parse_running(context);
   };
 
   if (detached) {
@@ -329,6 +369,7 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
   if (!lock) {
     return std::unexpected(lock.error());
   }
+  const auto previous_identity = file_identity(snapshot_path); // before reading: see keep_history
   auto snapshot = load_snapshot_file(snapshot_path);
   if (!snapshot) {
     return std::unexpected(snapshot.error());
@@ -348,7 +389,8 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                   reset->plan.next_task,
                   reset->transcript_mode,
                   {},
-                  {}};
+                  {},
+                  previous_identity};
   read_execution(*snapshot, run);
   if (!snapshot->carry.persist_state) {
     // harn does not persist such a worker: the run gets its own copy, the snapshot stays as it was.

@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "process.hpp"
 #include "reset.hpp"
+#include "state_dir.hpp"
 #include "supervisor.hpp"
 #include "uuid7.hpp"
 #include "worker_lock.hpp"
@@ -61,6 +62,8 @@ struct PreparedRun {
   TranscriptMode transcript_mode = TranscriptMode::inherit; // compact applies after success
   std::string cwd;                                          // execution.cwd
   std::vector<std::pair<std::string, std::string>> env;     // execution.env
+  // The snapshot file as it was before it was read (the history may then be a hard link to it).
+  std::optional<FileIdentity> previous_identity;
 };
 
 // Takes the worker lock of the snapshot at `snapshot_path` (named after its file) without

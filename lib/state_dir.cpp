@@ -3,11 +3,14 @@
 #include "atomic_file.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <system_error>
+#include <unistd.h>
 
 namespace reprise {
 
@@ -100,8 +103,12 @@ std::string history_dir(const std::string& state_dir, const std::string& worker_
   return join(join(state_dir, ".reprise/history"), worker_id);
 }
 
-Result<std::string> keep_history(const std::string& state_dir, const std::string& worker_id,
-                                 std::string_view bytes) {
+namespace {
+
+// Keeps the history entry as a hard link to `source` or, when that is not possible, as a copy.
+Result<std::string> keep_history_entry(const std::string& state_dir, const std::string& worker_id,
+                                       std::string_view bytes, const std::string* source,
+                                       const FileIdentity* source_identity) {
   // The id comes from a snapshot: it must not lead the history out of the state dir.
   if (worker_id.empty() || worker_id == "." || worker_id == ".." ||
       worker_id.find('/') != std::string::npos) {
@@ -116,10 +123,31 @@ Result<std::string> keep_history(const std::string& state_dir, const std::string
     return fail(ErrorCode::cannot_write,
                 fmt::format("cannot create the history directory: {}", ec.message()), dir);
   }
+  // A second link would make the entry change with whatever else the inode is reachable as.
+  bool try_link = source != nullptr && source_identity->links == 1;
   // Another process may take the same number between the scan and the link; then scan again.
   for (int attempt = 0; attempt < k_max_history_attempts; ++attempt) {
     const std::string path =
         join(dir, fmt::format("{}{}", highest_history_number(dir) + 1, k_json_suffix));
+    if (try_link) {
+      const auto now = file_identity(*source);
+      if (now && now->same_file(*source_identity) && now->links == 1) {
+        if (::link(source->c_str(), path.c_str()) == 0) {
+          // Checked again through the new name: the source may have been replaced in between.
+          const auto linked = file_identity(path);
+          if (linked && linked->same_file(*source_identity)) {
+            if (auto flushed = flush_directory(dir); !flushed) {
+              return std::unexpected(std::move(flushed.error()));
+            }
+            return path;
+          }
+          ::unlink(path.c_str());
+        } else if (errno == EEXIST) {
+          continue;
+        }
+      }
+      try_link = false; // replaced, modified, or a filesystem without hard links: copy
+    }
     Result<void> written = write_file_atomically(path, bytes, Overwrite::no);
     if (written) {
       return path;
@@ -129,6 +157,34 @@ Result<std::string> keep_history(const std::string& state_dir, const std::string
     }
   }
   return fail(ErrorCode::cannot_write, "cannot pick a free history number", dir);
+}
+
+} // namespace
+
+Result<std::string> keep_history(const std::string& state_dir, const std::string& worker_id,
+                                 std::string_view bytes) {
+  return keep_history_entry(state_dir, worker_id, bytes, nullptr, nullptr);
+}
+
+Result<std::string> keep_history(const std::string& state_dir, const std::string& worker_id,
+                                 std::string_view bytes, const std::string& source,
+                                 const FileIdentity& source_identity) {
+  return keep_history_entry(state_dir, worker_id, bytes, &source, &source_identity);
+}
+
+std::optional<FileIdentity> file_identity(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return std::nullopt;
+  }
+  FileIdentity identity;
+  identity.device = st.st_dev;
+  identity.inode = st.st_ino;
+  identity.size = st.st_size;
+  identity.mtime_ns =
+      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  identity.links = st.st_nlink;
+  return identity;
 }
 
 std::vector<std::string> list_snapshot_files(const std::string& dir) {

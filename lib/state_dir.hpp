@@ -2,8 +2,11 @@
 
 #include "error.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <vector>
 
 namespace reprise {
@@ -35,6 +38,33 @@ std::string history_dir(const std::string& state_dir, const std::string& worker_
 // failure or when `worker_id` is empty, ".", ".." or contains '/'.
 Result<std::string> keep_history(const std::string& state_dir, const std::string& worker_id,
                                  std::string_view bytes);
+
+// What lstat(2) says about a regular file, to recognise it later without reading it again.
+struct FileIdentity {
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  std::int64_t mtime_ns = 0;
+  nlink_t links = 0; // hard links to the inode
+
+  // Same device, inode, size and modification time (the link count may differ).
+  bool same_file(const FileIdentity& other) const {
+    return device == other.device && inode == other.inode && size == other.size &&
+           mtime_ns == other.mtime_ns;
+  }
+};
+
+// The identity of the regular file at `path` (a symlink is not followed); nullopt for anything
+// else or when there is nothing there.
+std::optional<FileIdentity> file_identity(const std::string& path);
+
+// As keep_history, but when the file at `source` is still the one that had `source_identity`
+// when `bytes` were read from it, and has no other link, the history entry is a hard link to it
+// (flushed with its directory) instead of a copy: the snapshot is about to be replaced by a rename,
+// so its old inode is the history. Falls back to writing `bytes`.
+Result<std::string> keep_history(const std::string& state_dir, const std::string& worker_id,
+                                 std::string_view bytes, const std::string& source,
+                                 const FileIdentity& source_identity);
 
 // The regular `*.json` files directly in `dir` (no hidden files, no subdirectories such as
 // .reprise), as `<dir>/<name>` sorted by name; empty when `dir` is missing or unreadable.

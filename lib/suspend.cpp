@@ -185,6 +185,7 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
   if (!lock) {
     return std::unexpected(lock.error());
   }
+  const auto previous_identity = file_identity(snapshot_path); // before reading: see keep_history
   auto snapshot = load_snapshot_file(snapshot_path);
   if (!snapshot) {
     return std::unexpected(snapshot.error());
@@ -203,7 +204,8 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                   request.input.value_or(snapshot->task),
                   snapshot->carry.transcript_mode,
                   {},
-                  {}};
+                  {},
+                  previous_identity};
   read_execution(*snapshot, run);
   auto relaunched =
       run_worker(std::move(run), resumed->root, snapshot->document.text(), settings, ids);

@@ -9,6 +9,7 @@
 
 namespace fs = std::filesystem;
 using reprise::ErrorCode;
+using reprise::file_identity;
 using reprise::history_dir;
 using reprise::keep_history;
 using reprise::list_snapshot_files;
@@ -136,6 +137,34 @@ TEST_CASE("state_dir") {
     REQUIRE(next.has_value());
     CHECK(*next == scratch.file(".reprise/history/worker_1/11.json"));
     CHECK(read_all(*first) == "one");
+  }
+
+  SUBCASE("keep_history links the snapshot file it was read from, else copies the bytes") {
+    const std::string source = scratch.file("worker_1.json");
+    std::ofstream(source) << "snapshot one";
+    const auto identity = file_identity(source);
+    REQUIRE(identity.has_value());
+    CHECK(identity->links == 1);
+    const auto linked = keep_history(scratch.str(), "worker_1", "snapshot one", source, *identity);
+    REQUIRE(linked.has_value());
+    CHECK(file_identity(*linked)->inode == identity->inode); // a hard link: no second copy
+    CHECK(read_all(*linked) == "snapshot one");
+
+    // Now the file has a second link (the history entry): copied, so one entry never follows
+    // another. Same when the file changed since it was read.
+    const auto copied =
+        keep_history(scratch.str(), "worker_1", "snapshot one", source, *file_identity(source));
+    REQUIRE(copied.has_value());
+    CHECK(*copied == scratch.file(".reprise/history/worker_1/2.json"));
+    CHECK(file_identity(*copied)->inode != identity->inode);
+    const std::string other = scratch.file("worker_2.json");
+    std::ofstream(other) << "as read";
+    const auto before = file_identity(other);
+    std::filesystem::remove(other);
+    std::ofstream(other) << "replaced after reading";
+    const auto replaced = keep_history(scratch.str(), "worker_2", "as read", other, *before);
+    REQUIRE(replaced.has_value());
+    CHECK(read_all(*replaced) == "as read");
   }
 
   SUBCASE("keep_history refuses ids that would leave the state dir") {
