@@ -1,5 +1,6 @@
 // reprise: replays agent workers from their persisted snapshots. This file only wires the commands.
 #include "commands.hpp"
+#include "document.hpp"
 #include "exit_code.hpp"
 
 #include <cstdlib>
@@ -27,7 +28,8 @@ void apply_environment(reprise::cli::GlobalOptions& global) {
 int main(int argc, char** argv) {
   using namespace reprise::cli;
   CLI::App app{"reprise: replay agent workers from their persisted snapshots", "reprise"};
-  app.set_version_flag("--version", std::string("reprise ") + REPRISE_VERSION);
+  app.set_version_flag("--version", fmt::format("reprise {} (simdjson kernel {})", REPRISE_VERSION,
+                                                reprise::json_kernel()));
   app.require_subcommand(1);
   app.fallthrough();
 

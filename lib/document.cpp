@@ -129,6 +129,10 @@ Result<simdjson::padded_string> read_all(int fd, const std::string& name) {
 
 } // namespace
 
+std::string json_kernel() {
+  return simdjson::get_active_implementation()->name();
+}
+
 std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return {"empty file: no JSON value", text.size()};

@@ -56,6 +56,9 @@ private:
   std::unique_ptr<Impl> m_impl;
 };
 
+// The simdjson kernel chosen for this machine at run time (e.g. "icelake", "haswell", "fallback").
+std::string json_kernel();
+
 // Runs a precise (slow) parse of invalid `text` to find where it breaks: message and byte offset.
 std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text);
 
