@@ -5,8 +5,10 @@
 #include "process.hpp"
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <doctest/doctest.h>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -18,10 +20,15 @@
 
 namespace reprise::test {
 
-// A fresh directory, removed at the end unless REPRISE_KEEP_SCRATCH is set.
+// The number of failures doctest has reported so far in this run: failed assertions, FAIL
+// messages and exceptions that ended a test case (counted by a listener in proc_helpers.cpp).
+int failures_so_far();
+
+// A fresh directory for one run of a test case (each subcase enters it anew), removed at the end
+// unless that run failed (then its path is printed) or REPRISE_KEEP_SCRATCH is set.
 class ProcScratch {
 public:
-  ProcScratch() {
+  ProcScratch() : m_failures(failures_so_far()), m_exceptions(std::uncaught_exceptions()) {
     std::string pattern = (std::filesystem::temp_directory_path() / "reprise-proc-XXXXXX").string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     m_path = pattern;
@@ -29,6 +36,13 @@ public:
   ProcScratch(const ProcScratch&) = delete;
   ProcScratch& operator=(const ProcScratch&) = delete;
   ~ProcScratch() {
+    // A failed REQUIRE is counted before it throws; any other exception is still in flight here.
+    const bool failed =
+        failures_so_far() != m_failures || std::uncaught_exceptions() > m_exceptions;
+    if (failed) {
+      std::fprintf(stderr, "scratch kept: %s\n", m_path.c_str());
+      return;
+    }
     if (std::getenv("REPRISE_KEEP_SCRATCH") == nullptr) {
       std::error_code ec;
       std::filesystem::remove_all(m_path, ec);
@@ -39,6 +53,8 @@ public:
 
 private:
   std::filesystem::path m_path;
+  int m_failures = 0;   // failures_so_far() when the run began
+  int m_exceptions = 0; // std::uncaught_exceptions() when the run began
 };
 
 inline std::string source_path(const std::string& relative) {
