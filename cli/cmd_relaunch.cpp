@@ -1,11 +1,11 @@
 // `reprise relaunch TARGET... (--task TEXT | --trigger PAYLOAD) [options] -- COMMAND [ARG...]`.
-#include "carry_policy.hpp"
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "duration.hpp"
 #include "exit_code.hpp"
 #include "output.hpp"
 #include "relaunch.hpp"
+#include "reset_flags.hpp"
 #include "signal_guard.hpp"
 #include "state_dir.hpp"
 
@@ -21,10 +21,7 @@ namespace {
 struct RelaunchOptions {
   std::vector<std::string> words; // TARGET... then, after --, COMMAND [ARG...]
   std::vector<std::string> rest;  // see setup_relaunch
-  std::optional<std::string> task;
-  std::optional<std::string> trigger;
-  std::string transcript_mode;
-  std::string artifact_mode;
+  ResetFlags reset;
   std::string timeout;
   std::string kill_after = "5s";
   bool detach = false;
@@ -116,23 +113,6 @@ std::string describe_row(const Row& row) {
   return text;
 }
 
-Result<ResetRequest> make_request(const RelaunchOptions& options) {
-  ResetRequest request;
-  request.entry = options.trigger ? Entry::trigger : Entry::send_input;
-  request.input = options.trigger ? *options.trigger : options.task.value_or("");
-  if (!options.transcript_mode.empty()) {
-    auto mode = parse_transcript_mode(options.transcript_mode);
-    if (!mode) {
-      return std::unexpected(mode.error());
-    }
-    request.transcript_mode = *mode;
-  }
-  if (!options.artifact_mode.empty()) {
-    request.artifact_mode = artifact_mode_of(options.artifact_mode);
-  }
-  return request;
-}
-
 int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
   auto split = split_targets_and_command(options.words, "relaunch");
   if (!split) {
@@ -143,7 +123,7 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
     return report_error(Error{ErrorCode::usage, "relaunch needs a TARGET", {}, {}, 0, 0},
                         options.json);
   }
-  auto request = make_request(options);
+  auto request = make_reset_request(options.reset);
   if (!request) {
     return report_error(request.error(), options.json);
   }
@@ -279,16 +259,7 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
   // (the words land in `words`, and split_targets_and_command finds where `--` was).
   app->add_option("rest", options->rest)->expected(1, -1)->group("");
   app->allow_extras(); // keeps the `--` marker; anything else left over is refused below
-  CLI::Option* task = app->add_option("--task", options->task, "The next task (harn's send_input)");
-  CLI::Option* trigger = app->add_option(
-      "--trigger", options->trigger,
-      "Trigger payload, JSON or plain text (harn's worker_trigger; keeps latest_payload)");
-  task->excludes(trigger);
-  app->add_option("--transcript-mode", options->transcript_mode,
-                  "Override carry_policy.transcript_mode: inherit, fork, reset or compact");
-  app->add_option("--artifact-mode", options->artifact_mode,
-                  "Override carry_policy.artifact_mode: inherit or none")
-      ->check(CLI::IsMember({"inherit", "none"}));
+  add_reset_flags(*app, options->reset);
   app->add_option("--timeout", options->timeout,
                   "End the child's process group after DUR (SIGTERM, then SIGKILL); exit 124");
   app->add_option("--kill-after", options->kill_after,
@@ -304,7 +275,7 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
             if (auto ok = check_leftovers(app->remaining()); !ok) {
               return report_error(ok.error(), options->json);
             }
-            if (!options->task && !options->trigger) {
+            if (!options->reset.has_entry()) {
               return report_error(Error{ErrorCode::usage,
                                         "relaunch needs --task TEXT or --trigger PAYLOAD",
                                         {},

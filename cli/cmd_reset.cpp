@@ -1,9 +1,9 @@
 // `reprise reset TARGET (--task TEXT | --trigger PAYLOAD)`: the snapshot of the worker's next run.
 #include "atomic_file.hpp"
-#include "carry_policy.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "reset.hpp"
+#include "reset_flags.hpp"
 #include "snapshot.hpp"
 #include "state_dir.hpp"
 
@@ -19,10 +19,7 @@ namespace {
 
 struct ResetOptions {
   std::string target;
-  std::optional<std::string> task;
-  std::optional<std::string> trigger;
-  std::string transcript_mode;
-  std::string artifact_mode;
+  ResetFlags reset;
   std::string output;
   bool in_place = false;
   bool dry_run = false;
@@ -105,23 +102,6 @@ Result<void> write_snapshot_file(const std::string& path, const JsonNode& root) 
   return file->commit();
 }
 
-Result<ResetRequest> make_request(const ResetOptions& options) {
-  ResetRequest request;
-  request.entry = options.trigger ? Entry::trigger : Entry::send_input;
-  request.input = options.trigger ? *options.trigger : options.task.value_or("");
-  if (!options.transcript_mode.empty()) {
-    auto mode = parse_transcript_mode(options.transcript_mode);
-    if (!mode) {
-      return std::unexpected(mode.error());
-    }
-    request.transcript_mode = *mode;
-  }
-  if (!options.artifact_mode.empty()) {
-    request.artifact_mode = artifact_mode_of(options.artifact_mode);
-  }
-  return request;
-}
-
 int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
   if (options.in_place && target.is_stdin) {
@@ -130,7 +110,7 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
             ErrorCode::usage, "--in-place needs a snapshot file, not standard input", {}, {}, 0, 0},
         options.json);
   }
-  auto request = make_request(options);
+  auto request = make_reset_request(options.reset);
   if (!request) {
     return report_error(request.error(), options.json);
   }
@@ -188,16 +168,7 @@ Command setup_reset(CLI::App& root, const GlobalOptions& global) {
       "reset", "Print the snapshot of the worker's next run, as harn's carry policy makes it");
   app->add_option("target", options->target, "Snapshot path, worker id, or - for standard input")
       ->required();
-  CLI::Option* task = app->add_option("--task", options->task, "The next task (harn's send_input)");
-  CLI::Option* trigger = app->add_option(
-      "--trigger", options->trigger,
-      "Trigger payload, JSON or plain text (harn's worker_trigger; keeps latest_payload)");
-  task->excludes(trigger);
-  app->add_option("--transcript-mode", options->transcript_mode,
-                  "Override carry_policy.transcript_mode: inherit, fork, reset or compact");
-  app->add_option("--artifact-mode", options->artifact_mode,
-                  "Override carry_policy.artifact_mode: inherit or none")
-      ->check(CLI::IsMember({"inherit", "none"}));
+  add_reset_flags(*app, options->reset);
   CLI::Option* output =
       app->add_option("-o,--output", options->output, "Write the snapshot to FILE atomically");
   CLI::Option* in_place = app->add_flag(
@@ -211,7 +182,7 @@ Command setup_reset(CLI::App& root, const GlobalOptions& global) {
               "--dry-run");
   return {
       app, [options, &global] {
-        if (!options->task && !options->trigger) {
+        if (!options->reset.has_entry()) {
           return report_error(
               Error{ErrorCode::usage, "reset needs --task TEXT or --trigger PAYLOAD", {}, {}, 0, 0},
               options->json);
