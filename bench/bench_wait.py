@@ -3,7 +3,8 @@
 
 For each run: relaunch the demo worker with --detach and a child that sleeps, then records the
 monotonic time just before it exits; start `reprise wait`; the latency is the time from the child's
-last instant (wall clock, ns) to the waiter's exit (it includes the supervisor writing the outcome). Prints p50/p99.
+last instant (wall clock, ns) to the waiter's exit (it includes the supervisor writing the outcome).
+Prints p50/p99 and the deciles.
 Usage: bench/bench_wait.py REPRISE [RUNS]
 """
 import os
@@ -44,6 +45,9 @@ def main():
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         print(f"wait wake-up latency over {runs} runs: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
               f"(min {latencies[0]:.2f}, max {latencies[-1]:.2f})")
+        # The spread shows whether delays come in steps (kernel work timed in jiffies).
+        deciles = [latencies[min(len(latencies) - 1, len(latencies) * k // 10)] for k in range(1, 10)]
+        print("deciles (ms): " + " ".join(f"{d:.1f}" for d in deciles))
     finally:
         shutil.rmtree(state, ignore_errors=True)
 
