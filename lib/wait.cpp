@@ -28,7 +28,8 @@ constexpr std::uint32_t k_watch_mask = IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE 
 // watches waits for the kernel's mark reaper (an SRCU grace period: 7-19 ms on the development
 // machine, removing the watches first does not avoid it), which delayed every wait's exit. So a
 // short-lived process (double-forked: nobody has to reap it) takes a reference, we drop ours
-// (cheap, not the last), and it drops the last one after we closed the pipe it blocks on.
+// (cheap, not the last), and it drops the last one after we closed the pipe it blocks on. Like a
+// detached supervisor, the helper is left to init, so a PID 1 that reaps nothing keeps its zombie.
 void close_without_waiting(Fd inotify) {
   auto pipe = make_pipe();
   if (!pipe) {
