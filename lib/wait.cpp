@@ -6,6 +6,7 @@
 #include "state_dir.hpp"
 #include "worker_lock.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -14,7 +15,6 @@
 #include <map>
 #include <poll.h>
 #include <sys/inotify.h>
-#include <unistd.h>
 
 namespace reprise {
 
@@ -24,40 +24,36 @@ namespace fs = std::filesystem;
 
 constexpr std::uint32_t k_watch_mask = IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | IN_CREATE;
 
-// Closes `inotify` without making the caller wait. The last close of an inotify instance that had
-// watches waits for the kernel's mark reaper (an SRCU grace period: 7-19 ms on the development
-// machine, removing the watches first does not avoid it), which delayed every wait's exit. So a
-// short-lived process (double-forked: nobody has to reap it) takes a reference, we drop ours
-// (cheap, not the last), and it drops the last one after we closed the pipe it blocks on. Like a
-// detached supervisor, the helper is left to init, so a PID 1 that reaps nothing keeps its zombie.
-void close_without_waiting(Fd inotify) {
-  auto pipe = make_pipe();
-  if (!pipe) {
-    return; // closed here, the slow way
-  }
-  const pid_t first = ::fork();
-  if (first < 0) {
-    return;
-  }
-  if (first == 0) {
-    if (::fork() != 0) {
-      ::_exit(0);
+// An inotify instance that removes its watches before it is closed. Closing one that still has
+// watches made the kernel wait for its mark reaper (an SRCU grace period: 4-16 ms, in jiffies, on
+// the development machine) on every wait's exit; with the watches removed first the close took
+// microseconds in most runs (docs/benchmarks.md).
+class Inotify {
+public:
+  Inotify() : m_fd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) {}
+  Inotify(const Inotify&) = delete;
+  Inotify& operator=(const Inotify&) = delete;
+  ~Inotify() {
+    for (const int wd : m_watches) {
+      ::inotify_rm_watch(m_fd.get(), wd);
     }
-    // Only async-signal-safe calls from here: keep the pipe's read end as 0 and the instance as 1,
-    // close everything else (the caller's output above all), wait for end of file, go.
-    ::dup2(pipe->read.get(), STDIN_FILENO);
-    ::dup2(inotify.get(), STDOUT_FILENO);
-    ::close_range(STDERR_FILENO, ~0U, 0);
-    char byte = 0;
-    while (::read(STDIN_FILENO, &byte, 1) < 0 && errno == EINTR) {
-    }
-    ::_exit(0);
   }
-  int status = 0;
-  wait_pid(first, &status, 0);
-  inotify.close();     // the helper still holds it: no grace period here
-  pipe->write.close(); // now the helper lets go of the last reference
-}
+
+  // The descriptor; invalid when inotify_init1 failed.
+  const Fd& fd() const { return m_fd; }
+  // Watches `dir` for `mask`; the watch descriptor, or -1.
+  int add_watch(const std::string& dir, std::uint32_t mask) {
+    const int wd = ::inotify_add_watch(m_fd.get(), dir.c_str(), mask);
+    if (wd >= 0 && std::find(m_watches.begin(), m_watches.end(), wd) == m_watches.end()) {
+      m_watches.push_back(wd);
+    }
+    return wd;
+  }
+
+private:
+  Fd m_fd;
+  std::vector<int> m_watches; // each watch descriptor once
+};
 
 // A worker being waited for.
 struct Pending {
@@ -119,8 +115,8 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
                                      WaitFor mode,
                                      std::optional<std::chrono::milliseconds> timeout) {
   const std::int64_t deadline = timeout ? monotonic_ms() + timeout->count() : 0;
-  Fd inotify(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-  if (!inotify.valid()) {
+  Inotify inotify;
+  if (!inotify.fd().valid()) {
     return fail(ErrorCode::failed, fmt::format("inotify_init1: {}", std::strerror(errno)));
   }
   std::vector<Pending> pending(paths.size());
@@ -134,7 +130,7 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
                              : p.file_name;
     p.state_dir = state_dir_for_snapshot(paths[i]);
     // Watch before the first look, so an outcome written in between still wakes us.
-    const int wd = ::inotify_add_watch(inotify.get(), p.state_dir.c_str(), k_watch_mask);
+    const int wd = inotify.add_watch(p.state_dir, k_watch_mask);
     if (wd >= 0) {
       watched[wd] = p.state_dir;
     }
@@ -151,7 +147,7 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
 
   WaitOutcome outcome;
   while (!done()) {
-    std::vector<pollfd> fds{{inotify.get(), POLLIN, 0}};
+    std::vector<pollfd> fds{{inotify.fd().get(), POLLIN, 0}};
     std::vector<std::size_t> owners; // index into pending for fds[1..]
     for (std::size_t i = 0; i < pending.size(); ++i) {
       if (!pending[i].result.settled && pending[i].owner_pidfd.valid()) {
@@ -184,7 +180,7 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
     if (fds[0].revents != 0) {
       alignas(inotify_event) char buffer[16 * 1024];
       for (;;) {
-        const ssize_t n = read_some(inotify.get(), buffer, sizeof buffer);
+        const ssize_t n = read_some(inotify.fd().get(), buffer, sizeof buffer);
         if (n <= 0) {
           break;
         }
@@ -212,7 +208,6 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
   for (Pending& p : pending) {
     outcome.results.push_back(std::move(p.result));
   }
-  close_without_waiting(std::move(inotify));
   return outcome;
 }
 
