@@ -26,22 +26,6 @@ std::string absolute(const std::string& path) {
   return ec ? path : result.lexically_normal().string();
 }
 
-std::string worker_name_of(const std::string& snapshot_path) {
-  std::string name = fs::path(snapshot_path).filename().string();
-  if (name.ends_with(".json")) {
-    name.resize(name.size() - 5);
-  }
-  return name;
-}
-
-std::string written_status(const Snapshot& snapshot) {
-  std::string_view raw;
-  if (snapshot.document.root()["status"].get_string().get(raw) == simdjson::SUCCESS) {
-    return std::string(raw);
-  }
-  return snapshot.status;
-}
-
 // What is needed to write an attempt's outcome, shared by the attached and detached paths.
 struct AttemptContext {
   const PreparedRun* run = nullptr;
@@ -233,7 +217,8 @@ Result<RelaunchReport> start_detached(const AttemptContext& context, SuperviseRe
 } // namespace
 
 Result<WorkerLock> lock_snapshot(const std::string& snapshot_path) {
-  return WorkerLock::acquire(state_dir_for_snapshot(snapshot_path), worker_name_of(snapshot_path));
+  return WorkerLock::acquire(state_dir_for_snapshot(snapshot_path),
+                             worker_key_for_snapshot(snapshot_path));
 }
 
 void read_execution(const Snapshot& snapshot, PreparedRun& run) {
@@ -384,7 +369,7 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
   }
   PreparedRun run{std::move(*lock),
                   state_dir_for_snapshot(snapshot_path),
-                  worker_name_of(snapshot_path),
+                  worker_key_for_snapshot(snapshot_path),
                   snapshot_path,
                   reset->plan.next_task,
                   reset->transcript_mode,

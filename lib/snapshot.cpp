@@ -446,6 +446,14 @@ Result<Snapshot> load_snapshot(Document document) {
   return snapshot;
 }
 
+std::string written_status(const Snapshot& snapshot) {
+  std::string_view raw;
+  if (snapshot.document.root()["status"].get_string().get(raw) == simdjson::SUCCESS) {
+    return std::string(raw);
+  }
+  return snapshot.status;
+}
+
 Result<Snapshot> load_snapshot_file(const std::string& path) {
   auto document = path == "-" ? Document::read_stdin() : Document::read_file(path);
   if (!document) {

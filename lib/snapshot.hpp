@@ -126,6 +126,9 @@ struct Snapshot {
 // line:column.
 Result<Snapshot> load_snapshot(Document document);
 
+// The status as written in the file ("running" stays "running"), else the loaded status.
+std::string written_status(const Snapshot& snapshot);
+
 // Reads and loads `path` ("-" reads standard input).
 Result<Snapshot> load_snapshot_file(const std::string& path);
 

@@ -209,4 +209,12 @@ std::vector<std::string> list_snapshot_files(const std::string& dir) {
   return paths;
 }
 
+std::string worker_key_for_snapshot(const std::string& snapshot_path) {
+  std::string name = std::filesystem::path(snapshot_path).filename().string();
+  if (name.ends_with(".json")) {
+    name.resize(name.size() - 5);
+  }
+  return name;
+}
+
 } // namespace reprise

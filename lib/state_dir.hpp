@@ -30,6 +30,10 @@ Target resolve_target(std::string_view target, const std::string& state_dir);
 // the snapshot's own directory ("." for a bare file name).
 std::string state_dir_for_snapshot(const std::string& snapshot_path);
 
+// The name locks, logs and history use for the worker at `snapshot_path`: its file name without
+// `.json` (the worker id for files harn wrote).
+std::string worker_key_for_snapshot(const std::string& snapshot_path);
+
 // `<state_dir>/.reprise/history/<worker_id>`, where earlier versions of a snapshot are kept.
 std::string history_dir(const std::string& state_dir, const std::string& worker_id);
 

@@ -12,26 +12,6 @@
 
 namespace reprise {
 
-namespace {
-
-std::string worker_name_of(const std::string& snapshot_path) {
-  std::string name = std::filesystem::path(snapshot_path).filename().string();
-  if (name.ends_with(".json")) {
-    name.resize(name.size() - 5);
-  }
-  return name;
-}
-
-std::string written_status(const Snapshot& snapshot) {
-  std::string_view raw;
-  if (snapshot.document.root()["status"].get_string().get(raw) == simdjson::SUCCESS) {
-    return std::string(raw);
-  }
-  return snapshot.status;
-}
-
-} // namespace
-
 std::optional<std::pair<pid_t, std::uint64_t>> live_child(const std::string& state_dir,
                                                           const std::string& worker_id) {
   if (!live_owner(state_dir, worker_id)) {
@@ -47,7 +27,7 @@ std::optional<std::pair<pid_t, std::uint64_t>> live_child(const std::string& sta
 Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const std::string& reason,
                                        const std::string& initiator, IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
-  const std::string name = worker_name_of(snapshot_path);
+  const std::string name = worker_key_for_snapshot(snapshot_path);
   auto edit = SnapshotEditLock::acquire(state_dir, name);
   if (!edit) {
     return std::unexpected(edit.error());
@@ -96,7 +76,7 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
 Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
                                       std::chrono::milliseconds kill_after, IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
-  const std::string name = worker_name_of(snapshot_path);
+  const std::string name = worker_key_for_snapshot(snapshot_path);
   LifecycleReport report;
   std::optional<std::pair<pid_t, std::uint64_t>> child;
   {
@@ -143,7 +123,7 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                                       const ResumeRequest& request, const RunSettings& settings,
                                       IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
-  const std::string name = worker_name_of(snapshot_path);
+  const std::string name = worker_key_for_snapshot(snapshot_path);
   LifecycleReport report;
   {
     auto edit = SnapshotEditLock::acquire(state_dir, name);
