@@ -1,7 +1,9 @@
 // `reprise reset TARGET (--task TEXT | --trigger PAYLOAD)`: the snapshot of the worker's next run.
 #include "atomic_file.hpp"
 #include "commands.hpp"
+#include "file_bytes.hpp"
 #include "output.hpp"
+#include "output_sink.hpp"
 #include "reset.hpp"
 #include "reset_flags.hpp"
 #include "snapshot.hpp"
@@ -26,53 +28,10 @@ struct ResetOptions {
   bool json = false;
 };
 
-// Collects the writer's many small appends into large writes; big views go straight through.
-class BufferedSink final : public Sink {
-public:
-  explicit BufferedSink(std::function<void(std::string_view)> write) : m_write(std::move(write)) {
-    m_buffer.reserve(k_capacity);
-  }
-  BufferedSink(const BufferedSink&) = delete;
-  BufferedSink& operator=(const BufferedSink&) = delete;
-  ~BufferedSink() override = default;
-
-  void append(std::string_view bytes) override {
-    if (m_buffer.size() + bytes.size() > k_capacity) {
-      flush();
-    }
-    if (bytes.size() >= k_capacity) {
-      m_write(bytes);
-      return;
-    }
-    m_buffer.append(bytes);
-  }
-
-  // Hands the buffered bytes to the writer.
-  void flush() {
-    if (!m_buffer.empty()) {
-      m_write(m_buffer);
-      m_buffer.clear();
-    }
-  }
-
-private:
-  static constexpr std::size_t k_capacity = std::size_t{1} << 16;
-  std::function<void(std::string_view)> m_write;
-  std::string m_buffer;
-};
-
 // Writes all of `bytes` to standard output; the first errno is kept in `error`.
 void write_stdout(std::string_view bytes, int& error) {
-  while (!bytes.empty() && error == 0) {
-    const ssize_t n = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      error = errno;
-      return;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
+  if (error == 0) {
+    error = write_through(STDOUT_FILENO, bytes);
   }
 }
 
@@ -114,7 +73,7 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   if (!request) {
     return report_error(request.error(), options.json);
   }
-  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path);
+  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path, FileAccess::map);
   if (!snapshot) {
     return report_error(snapshot.error(), options.json);
   }

@@ -19,7 +19,7 @@ struct ShowOptions {
 
 int run_show(const ShowOptions& options, const GlobalOptions& global) {
   const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
-  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path);
+  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path, FileAccess::map);
   if (!snapshot) {
     return report_error(snapshot.error(), options.json);
   }

@@ -36,7 +36,7 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
   for (const std::string& argument : options.targets) {
     const Target target = resolve_target(argument, state_dir);
     const std::string file = target.is_stdin ? "<stdin>" : target.path;
-    auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path);
+    auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path, FileAccess::map);
     std::vector<Warning> warnings;
     if (snapshot) {
       warnings = snapshot->warnings;

@@ -1,5 +1,7 @@
 #include "atomic_file.hpp"
 
+#include "file_bytes.hpp"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +17,8 @@ namespace reprise {
 namespace {
 
 constexpr mode_t k_default_mode = 0644;
+// How much is written before its write-back to disk is started.
+constexpr std::size_t k_writeback_chunk = std::size_t{8} << 20;
 
 std::unexpected<Error> write_error(const std::string& path, std::string_view what, int error) {
   return fail(ErrorCode::cannot_write, fmt::format("cannot {}: {}", what, std::strerror(error)),
@@ -91,7 +95,8 @@ Result<AtomicFile> AtomicFile::open(std::string path) {
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : m_path(std::move(other.m_path)), m_temp_path(std::exchange(other.m_temp_path, {})),
-      m_fd(std::move(other.m_fd)), m_errno(other.m_errno) {}
+      m_fd(std::move(other.m_fd)), m_errno(other.m_errno), m_synced(other.m_synced),
+      m_unsynced(other.m_unsynced) {}
 
 AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
   if (this != &other) {
@@ -100,6 +105,8 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
     m_temp_path = std::exchange(other.m_temp_path, {});
     m_fd = std::move(other.m_fd);
     m_errno = other.m_errno;
+    m_synced = other.m_synced;
+    m_unsynced = other.m_unsynced;
   }
   return *this;
 }
@@ -124,16 +131,14 @@ void AtomicFile::write(std::string_view bytes) {
     m_errno = EBADF;
     return;
   }
-  while (!bytes.empty()) {
-    const ssize_t written = ::write(m_fd.get(), bytes.data(), bytes.size());
-    if (written < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      m_errno = errno;
-      return;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(written));
+  m_errno = write_through(m_fd.get(), bytes);
+  m_unsynced += bytes.size();
+  if (m_errno == 0 && m_unsynced >= k_writeback_chunk) {
+    // Start writing this much back now (without waiting), so the flush in commit() has little
+    // left to wait for: the disk works while the rest of the file is produced.
+    ::sync_file_range(m_fd.get(), m_synced, static_cast<off_t>(m_unsynced), SYNC_FILE_RANGE_WRITE);
+    m_synced += static_cast<off_t>(m_unsynced);
+    m_unsynced = 0;
   }
 }
 

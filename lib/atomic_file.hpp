@@ -55,10 +55,12 @@ private:
   // Closes and unlinks the temporary file if it is still there.
   void discard() noexcept;
 
-  std::string m_path;      // the target
-  std::string m_temp_path; // empty once committed, discarded or moved from
-  Fd m_fd;                 // the temporary file, open for writing until commit()
-  int m_errno = 0;         // the first write error, 0 while none
+  std::string m_path;         // the target
+  std::string m_temp_path;    // empty once committed, discarded or moved from
+  Fd m_fd;                    // the temporary file, open for writing until commit()
+  int m_errno = 0;            // the first write error, 0 while none
+  off_t m_synced = 0;         // bytes whose write-back has been started
+  std::size_t m_unsynced = 0; // bytes written since then
 };
 
 // Flushes the entries of directory `dir` (e.g. a new link or rename in it) to disk; cannot_write

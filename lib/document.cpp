@@ -1,22 +1,102 @@
 #include "document.hpp"
 
 #include "fd.hpp"
+#include "file_bytes.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace reprise {
 
+namespace {
+
+// Files smaller than this are read: mapping and leasing cost more than the copy they save.
+constexpr std::size_t k_min_mapped = std::size_t{1} << 20;
+
+// A no-op handler for the lease-break signal, whose default action would end the process. The
+// writer that broke the lease waits until the mapping is released; nothing else is needed.
+void on_lease_break(int) {}
+
+void install_lease_break_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction action {};
+    action.sa_handler = on_lease_break;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGIO, &action, nullptr);
+  });
+}
+
+// A regular file mapped read-only, followed by at least SIMDJSON_PADDING zero bytes (the tail of
+// its last page, then an anonymous page), held under a read lease so no one can change or
+// truncate it while mapped. Registered as file bytes while it lives.
+class MappedFile {
+public:
+  // Maps `fd` (open read-only) of `size` bytes, taking it over; null (and `fd` left open) when a
+  // lease or the mapping cannot be had.
+  static std::unique_ptr<MappedFile> map(Fd& fd, std::size_t size) {
+    install_lease_break_handler();
+    if (::fcntl(fd.get(), F_SETLEASE, F_RDLCK) != 0) {
+      return nullptr;
+    }
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t length = (size + simdjson::SIMDJSON_PADDING + page - 1) / page * page;
+    void* base = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) {
+      ::fcntl(fd.get(), F_SETLEASE, F_UNLCK);
+      return nullptr;
+    }
+    if (::mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd.get(), 0) ==
+        MAP_FAILED) {
+      ::munmap(base, length);
+      ::fcntl(fd.get(), F_SETLEASE, F_UNLCK);
+      return nullptr;
+    }
+    auto mapped = std::unique_ptr<MappedFile>(
+        new MappedFile(static_cast<const char*>(base), size, length, std::move(fd)));
+    register_file_bytes({mapped->m_data, size}, mapped->m_fd.get());
+    return mapped;
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    unregister_file_bytes(m_data);
+    ::munmap(const_cast<char*>(m_data), m_length);
+    // Closing the descriptor releases the lease.
+  }
+
+  const char* data() const { return m_data; }
+  std::size_t size() const { return m_size; }
+
+private:
+  MappedFile(const char* data, std::size_t size, std::size_t length, Fd fd)
+      : m_data(data), m_size(size), m_length(length), m_fd(std::move(fd)) {}
+
+  const char* m_data;
+  std::size_t m_size;
+  std::size_t m_length; // of the whole mapping, padding included
+  Fd m_fd;              // holds the lease
+};
+
+} // namespace
+
 struct Document::Impl {
   std::string name;
-  simdjson::padded_string bytes;
+  simdjson::padded_string bytes;      // the document when read or given as a string
+  std::unique_ptr<MappedFile> mapped; // the document when mapped
+  const char* data = nullptr;         // the first byte, in `bytes` or `mapped`
+  std::size_t size = 0;
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   std::optional<std::vector<json::Member>> root_members; // filled on first use
@@ -24,14 +104,21 @@ struct Document::Impl {
   Impl() = default;
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
-  ~Impl() { json::unregister_index(bytes.data()); }
+  ~Impl() { json::unregister_index(data); }
+
+  // Points data/size at `bytes`.
+  void use_bytes(simdjson::padded_string text) {
+    bytes = std::move(text);
+    data = bytes.data();
+    size = bytes.size();
+  }
 
   // Lends simdjson's stage-1 structural index to json_scan, so spans are found by walking the
   // structural characters instead of scanning string contents. The index is a member the library
   // keeps public "for benchmarking access"; without it json_scan scans bytes as before.
   void register_index() {
     if (parser.implementation && parser.implementation->structural_indexes) {
-      json::register_index({std::string_view(bytes.data(), bytes.size()),
+      json::register_index({std::string_view(data, size),
                             parser.implementation->structural_indexes.get(),
                             parser.implementation->n_structural_indexes});
     }
@@ -199,23 +286,33 @@ Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
 Document::~Document() = default;
 
-Result<Document> Document::read_file(const std::string& path) {
+Result<Document> Document::read_file(const std::string& path, FileAccess access) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
     const int error = errno;
     return fail(ErrorCode::not_found,
                 error == ENOENT ? std::string("no such file") : std::strerror(error), path);
   }
-  auto bytes = read_all(fd.get(), path);
-  if (!bytes) {
-    return std::unexpected(bytes.error());
-  }
   auto impl = std::make_unique<Impl>();
   impl->name = path;
-  impl->bytes = std::move(*bytes);
-  auto result = impl->parser.parse(impl->bytes.data(), impl->bytes.size(), false).get(impl->root);
+  struct stat info {};
+  if (access == FileAccess::map && ::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) &&
+      static_cast<std::size_t>(info.st_size) >= k_min_mapped) {
+    impl->mapped = MappedFile::map(fd, static_cast<std::size_t>(info.st_size));
+  }
+  if (impl->mapped) {
+    impl->data = impl->mapped->data();
+    impl->size = impl->mapped->size();
+  } else {
+    auto bytes = read_all(fd.get(), path);
+    if (!bytes) {
+      return std::unexpected(bytes.error());
+    }
+    impl->use_bytes(std::move(*bytes));
+  }
+  auto result = impl->parser.parse(impl->data, impl->size, false).get(impl->root);
   if (result != simdjson::SUCCESS) {
-    const std::string_view text(impl->bytes.data(), impl->bytes.size());
+    const std::string_view text(impl->data, impl->size);
     auto [message, offset] = locate_syntax_error(text);
     const auto position = json::line_column(text, offset);
     Error error{ErrorCode::invalid_snapshot,
@@ -244,8 +341,8 @@ Result<Document> Document::read_stdin() {
 Result<Document> Document::from_string(std::string_view bytes, std::string name) {
   auto impl = std::make_unique<Impl>();
   impl->name = std::move(name);
-  impl->bytes = simdjson::padded_string(bytes);
-  auto result = impl->parser.parse(impl->bytes.data(), impl->bytes.size(), false).get(impl->root);
+  impl->use_bytes(simdjson::padded_string(bytes));
+  auto result = impl->parser.parse(impl->data, impl->size, false).get(impl->root);
   if (result != simdjson::SUCCESS) {
     auto [message, offset] = locate_syntax_error(bytes);
     const auto position = json::line_column(bytes, offset);
@@ -265,7 +362,7 @@ const std::string& Document::name() const {
 }
 
 std::string_view Document::text() const {
-  return {m_impl->bytes.data(), m_impl->bytes.size()};
+  return {m_impl->data, m_impl->size};
 }
 
 simdjson::dom::element Document::root() const {

@@ -10,6 +10,17 @@
 
 namespace reprise {
 
+// How Document::read_file gets a file's bytes.
+enum class FileAccess {
+  // read() into a private buffer: the document never changes, however long it lives.
+  read,
+  // For short-lived commands on large files: map the file under a read lease (a writer that opens
+  // it blocks until the document is gone, at most the kernel's lease-break time), so reading costs
+  // no copy and untouched bytes can be copied file to file on output (file_bytes.hpp). Falls back
+  // to `read` where a lease cannot be had (another owner, a file open for writing, NFS).
+  map,
+};
+
 // A JSON file read once into a padded buffer and validated by simdjson's DOM parser (run-time
 // dispatched kernel). The DOM answers typed questions; the bytes stay available so untouched
 // members can be copied through unchanged. Move-only; views and elements stay valid while it lives.
@@ -17,7 +28,7 @@ class Document {
 public:
   // Reads and parses `path`. Missing, unreadable or directory → not_found; syntax →
   // invalid_snapshot with line:column.
-  static Result<Document> read_file(const std::string& path);
+  static Result<Document> read_file(const std::string& path, FileAccess access = FileAccess::read);
   // Reads all of standard input (named "<stdin>").
   static Result<Document> read_stdin();
   // Parses `bytes`, reporting errors against `name`.

@@ -1,5 +1,7 @@
 #include "process.hpp"
 
+#include "file_bytes.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -362,17 +364,7 @@ ssize_t read_some(int fd, void* buffer, std::size_t size) {
 }
 
 bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return false;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
+  return write_through(fd, bytes) == 0;
 }
 
 Result<std::string> read_to_end(int fd) {

@@ -454,8 +454,8 @@ std::string written_status(const Snapshot& snapshot) {
   return snapshot.status;
 }
 
-Result<Snapshot> load_snapshot_file(const std::string& path) {
-  auto document = path == "-" ? Document::read_stdin() : Document::read_file(path);
+Result<Snapshot> load_snapshot_file(const std::string& path, FileAccess access) {
+  auto document = path == "-" ? Document::read_stdin() : Document::read_file(path, access);
   if (!document) {
     return std::unexpected(document.error());
   }

@@ -129,8 +129,8 @@ Result<Snapshot> load_snapshot(Document document);
 // The status as written in the file ("running" stays "running"), else the loaded status.
 std::string written_status(const Snapshot& snapshot);
 
-// Reads and loads `path` ("-" reads standard input).
-Result<Snapshot> load_snapshot_file(const std::string& path);
+// Reads and loads `path` ("-" reads standard input); `access` as for Document::read_file.
+Result<Snapshot> load_snapshot_file(const std::string& path, FileAccess access = FileAccess::read);
 
 // Writes `root` as a snapshot file body (pretty, two-space indent, like harn; trailing newline
 // omitted as harn does) to `out`.
