@@ -2,7 +2,9 @@
 
 #include "atomic_file.hpp"
 #include "duration.hpp"
+#include "state_dir.hpp"
 #include "transcript.hpp"
+#include "waiters.hpp"
 
 #include <csignal>
 #include <fcntl.h>
@@ -246,7 +248,14 @@ Result<void> write_snapshot_file(const std::string& path, const JsonNode& root) 
   AtomicFileSink sink(*file);
   write_snapshot(sink, root);
   sink.flush();
-  return file->commit();
+  // Waiters are woken between the rename and the directory flush: they read the file, which the
+  // rename already shows, and the flush (which only makes the rename survive a crash) can take
+  // milliseconds on a busy disk.
+  if (auto committed = file->commit(Overwrite::yes, DirectorySync::no); !committed) {
+    return committed;
+  }
+  notify_snapshot_waiters(path);
+  return flush_directory(state_dir_for_snapshot(path));
 }
 
 } // namespace reprise

@@ -50,7 +50,8 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
 // The latest_error text for a failed outcome (empty for a clean exit 0).
 std::string describe_failure(const AttemptOutcome& outcome);
 
-// Writes `root` atomically to `path` as a harn snapshot; cannot_write on failure.
+// Writes `root` atomically to `path` as a harn snapshot and wakes the worker's registered waiters
+// (waiters.hpp) once the file is in place; cannot_write on failure.
 Result<void> write_snapshot_file(const std::string& path, const JsonNode& root);
 
 } // namespace reprise

@@ -4,6 +4,7 @@
 #include "run_ledger.hpp"
 #include "signal_guard.hpp"
 #include "state_dir.hpp"
+#include "waiters.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -281,6 +282,8 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
       return std::unexpected(written.error());
     }
   }
+  // A waiter following an awaiting worker through its triggers sees it running again.
+  notify_snapshot_waiters(run.snapshot_path);
 
   context.result_path = absolute(
       fmt::format("{}/.reprise/runs/{}/{}.result.json", run.state_dir, run.worker_id, attempt));
