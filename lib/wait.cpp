@@ -4,6 +4,7 @@
 #include "process.hpp"
 #include "snapshot_peek.hpp"
 #include "state_dir.hpp"
+#include "waiters.hpp"
 #include "worker_lock.hpp"
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <poll.h>
+#include <set>
 #include <sys/inotify.h>
 
 namespace reprise {
@@ -24,43 +26,13 @@ namespace fs = std::filesystem;
 
 constexpr std::uint32_t k_watch_mask = IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | IN_CREATE;
 
-// An inotify instance that removes its watches before it is closed. Closing one that still has
-// watches made the kernel wait for its mark reaper (an SRCU grace period: 4-16 ms, in jiffies, on
-// the development machine) on every wait's exit; with the watches removed first the close took
-// microseconds in most runs (docs/benchmarks.md).
-class Inotify {
-public:
-  Inotify() : m_fd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) {}
-  Inotify(const Inotify&) = delete;
-  Inotify& operator=(const Inotify&) = delete;
-  ~Inotify() {
-    for (const int wd : m_watches) {
-      ::inotify_rm_watch(m_fd.get(), wd);
-    }
-  }
-
-  // The descriptor; invalid when inotify_init1 failed.
-  const Fd& fd() const { return m_fd; }
-  // Watches `dir` for `mask`; the watch descriptor, or -1.
-  int add_watch(const std::string& dir, std::uint32_t mask) {
-    const int wd = ::inotify_add_watch(m_fd.get(), dir.c_str(), mask);
-    if (wd >= 0 && std::find(m_watches.begin(), m_watches.end(), wd) == m_watches.end()) {
-      m_watches.push_back(wd);
-    }
-    return wd;
-  }
-
-private:
-  Fd m_fd;
-  std::vector<int> m_watches; // each watch descriptor once
-};
-
 // A worker being waited for.
 struct Pending {
   WaitResult result;
   std::string state_dir;
   std::string file_name;
-  Fd owner_pidfd; // the live owner's pidfd while the worker runs
+  Fd owner_pidfd;                             // the live owner's pidfd while the worker runs
+  std::optional<WaiterRegistration> registry; // empty when registration failed
 };
 
 std::string file_name_of(const std::string& path) {
@@ -104,6 +76,39 @@ void observe(Pending& pending, FollowTriggers follow) {
   result.settled = !(status == "awaiting" && follow == FollowTriggers::yes);
 }
 
+// Whether a worker still pending can be woken only through inotify: one waited through `awaiting`
+// (a trigger may be written by harn, which does not notify waiters), or one without a registry
+// socket.
+bool needs_inotify(const Pending& pending) {
+  return !pending.result.settled && (!pending.registry || pending.result.status == "awaiting");
+}
+
+// Reads every queued inotify event and marks the workers whose snapshot it names (all of them when
+// the queue overflowed).
+void read_inotify_events(int fd, const std::map<int, std::string>& watched,
+                         const std::vector<Pending>& pending, std::vector<bool>& look) {
+  alignas(inotify_event) char buffer[16 * 1024];
+  for (;;) {
+    const ssize_t n = read_some(fd, buffer, sizeof buffer);
+    if (n <= 0) {
+      return;
+    }
+    for (ssize_t offset = 0; offset < n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buffer + offset);
+      const std::string name = event->len > 0 ? std::string(event->name) : std::string();
+      const auto dir = watched.find(event->wd);
+      for (std::size_t i = 0; i < pending.size(); ++i) {
+        if ((event->mask & IN_Q_OVERFLOW) != 0 ||
+            (dir != watched.end() && dir->second == pending[i].state_dir &&
+             name == pending[i].file_name)) {
+          look[i] = true;
+        }
+      }
+      offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+    }
+  }
+}
+
 } // namespace
 
 bool status_is_success(const std::string& status) {
@@ -115,12 +120,7 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
                                      WaitFor mode,
                                      std::optional<std::chrono::milliseconds> timeout) {
   const std::int64_t deadline = timeout ? monotonic_ms() + timeout->count() : 0;
-  Inotify inotify;
-  if (!inotify.fd().valid()) {
-    return fail(ErrorCode::failed, fmt::format("inotify_init1: {}", std::strerror(errno)));
-  }
   std::vector<Pending> pending(paths.size());
-  std::map<int, std::string> watched; // watch descriptor → state dir
   for (std::size_t i = 0; i < paths.size(); ++i) {
     Pending& p = pending[i];
     p.result.snapshot_path = paths[i];
@@ -129,10 +129,9 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
                              ? p.file_name.substr(0, p.file_name.size() - 5)
                              : p.file_name;
     p.state_dir = state_dir_for_snapshot(paths[i]);
-    // Watch before the first look, so an outcome written in between still wakes us.
-    const int wd = inotify.add_watch(p.state_dir, k_watch_mask);
-    if (wd >= 0) {
-      watched[wd] = p.state_dir;
+    // Register before the first look, so an outcome written in between still wakes us.
+    if (auto registered = WaiterRegistration::open(p.state_dir, p.result.worker_id)) {
+      p.registry.emplace(std::move(*registered));
     }
     observe(p, follow);
   }
@@ -146,13 +145,61 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
   };
 
   WaitOutcome outcome;
+  // The fallback, created only when a worker needs it: the last close of an inotify instance that
+  // had watches waits for the kernel's mark reaper (an SRCU grace period, 4-16 ms), even when the
+  // watches were removed first, and that delay is part of every such wait's exit.
+  Fd inotify;
+  std::set<std::string> armed_dirs;   // state dirs a watch was asked for (even if it failed)
+  std::map<int, std::string> watched; // watch descriptor → state dir
   while (!done()) {
-    std::vector<pollfd> fds{{inotify.fd().get(), POLLIN, 0}};
-    std::vector<std::size_t> owners; // index into pending for fds[1..]
+    // Watch the state dirs that some worker now needs watched, then look at those workers again:
+    // their snapshot may have changed before the watch existed.
+    std::set<std::string> newly_armed;
+    for (const Pending& p : pending) {
+      if (!needs_inotify(p) || armed_dirs.contains(p.state_dir)) {
+        continue;
+      }
+      if (!inotify.valid()) {
+        inotify = Fd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+        outcome.used_inotify = true;
+        if (!inotify.valid()) {
+          return fail(ErrorCode::failed, fmt::format("inotify_init1: {}", std::strerror(errno)));
+        }
+      }
+      if (const int wd = ::inotify_add_watch(inotify.get(), p.state_dir.c_str(), k_watch_mask);
+          wd >= 0) {
+        watched[wd] = p.state_dir;
+      }
+      armed_dirs.insert(p.state_dir);
+      newly_armed.insert(p.state_dir);
+    }
+    if (!newly_armed.empty()) {
+      for (Pending& p : pending) {
+        if (!p.result.settled && newly_armed.contains(p.state_dir)) {
+          observe(p, follow);
+        }
+      }
+      continue;
+    }
+
+    std::vector<pollfd> fds;
+    enum class Source { watches, registry, owner };
+    std::vector<std::pair<Source, std::size_t>> sources; // what fds[k] is, for which worker
+    if (inotify.valid()) {
+      fds.push_back({inotify.get(), POLLIN, 0});
+      sources.emplace_back(Source::watches, 0);
+    }
     for (std::size_t i = 0; i < pending.size(); ++i) {
-      if (!pending[i].result.settled && pending[i].owner_pidfd.valid()) {
+      if (pending[i].result.settled) {
+        continue;
+      }
+      if (pending[i].registry) {
+        fds.push_back({pending[i].registry->fd(), POLLIN, 0});
+        sources.emplace_back(Source::registry, i);
+      }
+      if (pending[i].owner_pidfd.valid()) {
         fds.push_back({pending[i].owner_pidfd.get(), POLLIN, 0});
-        owners.push_back(i);
+        sources.emplace_back(Source::owner, i);
       }
     }
     int wait_ms = -1;
@@ -172,31 +219,23 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
       return fail(ErrorCode::failed, fmt::format("poll: {}", std::strerror(errno)));
     }
     std::vector<bool> look(pending.size(), false);
-    for (std::size_t k = 0; k < owners.size(); ++k) {
-      if (fds[k + 1].revents != 0) {
-        look[owners[k]] = true; // the owner ended: an outcome, or an interrupted run
+    for (std::size_t k = 0; k < fds.size(); ++k) {
+      if (fds[k].revents == 0) {
+        continue;
       }
-    }
-    if (fds[0].revents != 0) {
-      alignas(inotify_event) char buffer[16 * 1024];
-      for (;;) {
-        const ssize_t n = read_some(inotify.fd().get(), buffer, sizeof buffer);
-        if (n <= 0) {
-          break;
-        }
-        for (ssize_t offset = 0; offset < n;) {
-          const auto* event = reinterpret_cast<const inotify_event*>(buffer + offset);
-          const std::string name = event->len > 0 ? std::string(event->name) : std::string();
-          const auto dir = watched.find(event->wd);
-          for (std::size_t i = 0; i < pending.size(); ++i) {
-            if ((event->mask & IN_Q_OVERFLOW) != 0 ||
-                (dir != watched.end() && dir->second == pending[i].state_dir &&
-                 name == pending[i].file_name)) {
-              look[i] = true;
-            }
-          }
-          offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-        }
+      const auto [source, i] = sources[k];
+      switch (source) {
+      case Source::registry:
+        // Every queued wake-up goes: the snapshot is read after this, so none of them is lost.
+        pending[i].registry->drain();
+        look[i] = true;
+        break;
+      case Source::owner:
+        look[i] = true; // the owner ended: an outcome, or an interrupted run
+        break;
+      case Source::watches:
+        read_inotify_events(inotify.get(), watched, pending, look);
+        break;
       }
     }
     for (std::size_t i = 0; i < pending.size(); ++i) {
