@@ -88,6 +88,8 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   if (!reset) {
     return report_error(reset.error(), options.json);
   }
+  // From here on only the snapshot's bytes are needed: free its parse tree while writing.
+  snapshot->document.release_tree();
 
   if (options.dry_run) {
     if (options.json) {

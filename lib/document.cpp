@@ -14,7 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace reprise {
 
@@ -38,6 +40,9 @@ void install_lease_break_handler() {
   });
 }
 
+// Whether a mapping's pages are faulted in by mmap itself or left for later.
+enum class Populate { now, later };
+
 // A regular file mapped read-only, followed by at least SIMDJSON_PADDING zero bytes (the tail of
 // its last page, then an anonymous page), held under a read lease so no one can change or
 // truncate it while mapped. Registered as file bytes while it lives.
@@ -45,7 +50,7 @@ class MappedFile {
 public:
   // Maps `fd` (open read-only) of `size` bytes, taking it over; null (and `fd` left open) when a
   // lease or the mapping cannot be had.
-  static std::unique_ptr<MappedFile> map(Fd& fd, std::size_t size) {
+  static std::unique_ptr<MappedFile> map(Fd& fd, std::size_t size, Populate populate) {
     install_lease_break_handler();
     if (::fcntl(fd.get(), F_SETLEASE, F_RDLCK) != 0) {
       return nullptr;
@@ -57,8 +62,8 @@ public:
       ::fcntl(fd.get(), F_SETLEASE, F_UNLCK);
       return nullptr;
     }
-    if (::mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd.get(), 0) ==
-        MAP_FAILED) {
+    const int flags = MAP_PRIVATE | MAP_FIXED | (populate == Populate::now ? MAP_POPULATE : 0);
+    if (::mmap(base, size, PROT_READ, flags, fd.get(), 0) == MAP_FAILED) {
       ::munmap(base, length);
       ::fcntl(fd.get(), F_SETLEASE, F_UNLCK);
       return nullptr;
@@ -89,6 +94,57 @@ private:
   Fd m_fd;              // holds the lease
 };
 
+// Documents at least this large have their parse buffer faulted in on a second thread.
+constexpr std::size_t k_min_prefaulted = std::size_t{16} << 20;
+
+// Memory to fault in ahead of the parse: the mapped file (read) or a parser buffer (written).
+struct Region {
+  const void* start = nullptr;
+  std::size_t size = 0;
+  int advice = MADV_POPULATE_READ; // or MADV_POPULATE_WRITE
+};
+
+// Faults regions in on a second thread, in order, joined on destruction. A large document costs
+// the kernel one fault per page twice over: mapping the file, and zeroing the buffer the parser
+// writes its strings to (about as large as the document). On a machine with a core to spare that
+// work runs beside the parse, which finds the pages ready.
+class Prefault {
+public:
+  explicit Prefault(std::vector<Region> regions) {
+    try {
+      m_thread = std::thread([regions = std::move(regions)] {
+        for (const Region& region : regions) {
+          populate(region);
+        }
+      });
+    } catch (const std::system_error&) {
+      // No thread: the parse faults the pages in itself.
+    }
+  }
+  Prefault(const Prefault&) = delete;
+  Prefault& operator=(const Prefault&) = delete;
+  ~Prefault() {
+    if (m_thread.joinable()) {
+      m_thread.join();
+    }
+  }
+
+private:
+  static void populate(const Region& region) {
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto at = reinterpret_cast<std::uintptr_t>(region.start);
+    const auto first = (at + page - 1) / page * page;
+    const auto last = (at + region.size) / page * page;
+    if (last > first) {
+      // Only an optimisation: a kernel without MADV_POPULATE_* (before 5.14) leaves it to the
+      // parse.
+      ::madvise(reinterpret_cast<void*>(first), last - first, region.advice);
+    }
+  }
+
+  std::thread m_thread;
+};
+
 } // namespace
 
 struct Document::Impl {
@@ -100,11 +156,17 @@ struct Document::Impl {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   std::optional<std::vector<json::Member>> root_members; // filled on first use
+  std::thread releasing;                                 // freeing the parser, after release_tree()
 
   Impl() = default;
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
-  ~Impl() { json::unregister_index(data); }
+  ~Impl() {
+    json::unregister_index(data);
+    if (releasing.joinable()) {
+      releasing.join();
+    }
+  }
 
   // Points data/size at `bytes`.
   void use_bytes(simdjson::padded_string text) {
@@ -296,9 +358,21 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
   auto impl = std::make_unique<Impl>();
   impl->name = path;
   struct stat info {};
+  std::optional<Prefault> prefault;
   if (access == FileAccess::map && ::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) &&
       static_cast<std::size_t>(info.st_size) >= k_min_mapped) {
-    impl->mapped = MappedFile::map(fd, static_cast<std::size_t>(info.st_size));
+    const auto size = static_cast<std::size_t>(info.st_size);
+    // The parser would allocate its buffers itself; allocating them first lets their pages be
+    // faulted in beside the parse.
+    const bool beside = size >= k_min_prefaulted &&
+                        impl->parser.allocate(size) == simdjson::SUCCESS &&
+                        impl->parser.doc.allocate(size) == simdjson::SUCCESS;
+    impl->mapped = MappedFile::map(fd, size, beside ? Populate::later : Populate::now);
+    if (beside && impl->mapped) {
+      prefault.emplace(
+          std::vector<Region>{{impl->mapped->data(), size, MADV_POPULATE_READ},
+                              {impl->parser.doc.string_buf.get(), size, MADV_POPULATE_WRITE}});
+    }
   }
   if (impl->mapped) {
     impl->data = impl->mapped->data();
@@ -365,6 +439,20 @@ std::string_view Document::text() const {
   return {m_impl->data, m_impl->size};
 }
 
+void Document::release_tree() {
+  if (m_impl->releasing.joinable()) {
+    return;
+  }
+  json::unregister_index(m_impl->data); // the index is the parser's
+  m_impl->root = {};
+  try {
+    m_impl->releasing = std::thread(
+        [parser = std::move(m_impl->parser)]() mutable { parser = simdjson::dom::parser(0); });
+  } catch (const std::system_error&) {
+    // No thread: the tree is freed with the document.
+  }
+}
+
 simdjson::dom::element Document::root() const {
   return m_impl->root;
 }
@@ -394,7 +482,8 @@ const std::vector<json::Member>& Document::root_members() const {
 }
 
 std::optional<std::string_view> Document::bytes_at(std::string_view pointer) const {
-  if (!root().is_object() && !root().is_array()) {
+  const std::size_t start = json::skip_whitespace(text(), 0);
+  if (start >= text().size() || (text()[start] != '{' && text()[start] != '[')) {
     return json::find_pointer(text(), pointer);
   }
   if (pointer.empty()) {

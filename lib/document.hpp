@@ -42,8 +42,12 @@ public:
   const std::string& name() const;
   // The document's bytes, without padding.
   std::string_view text() const;
-  // The parsed root.
+  // The parsed root; not after release_tree().
   simdjson::dom::element root() const;
+  // Frees the parse tree on a second thread, for a caller that from here on needs only the bytes
+  // (text(), bytes_at(), members_of()...): a large tree takes the kernel a while to free, which
+  // then overlaps the caller's own work, such as writing its output.
+  void release_tree();
   // Where a view into text() starts.
   json::LineColumn position_of(std::string_view inner) const;
   // An error about the value at `pointer`, with its line:column when the pointer resolves.

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <unordered_map>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -84,11 +86,57 @@ std::optional<std::string> decode_key(std::string_view literal) {
   }
 }
 
+// Containers spanning fewer structurals than this are walked through: a lookup would cost more.
+constexpr std::uint32_t k_min_jump = 512;
+
+// Where each large container of an indexed text ends: a walk over an object skips its large
+// members (a transcript's messages, the artifacts...) in one step instead of visiting every
+// structural inside them, so nested walks cost no more than one walk over the whole text.
+class Jumps {
+public:
+  Jumps(std::string_view text, const std::uint32_t* offsets, std::size_t count)
+      : m_large((count + 63) / 64, 0) {
+    std::vector<std::uint32_t> open; // structural numbers of the containers not yet closed
+    for (std::uint32_t k = 0; k < count; ++k) {
+      const char c = text[offsets[k]];
+      if (c == '{' || c == '[') {
+        open.push_back(k);
+      } else if ((c == '}' || c == ']') && !open.empty()) {
+        const std::uint32_t start = open.back();
+        open.pop_back();
+        if (k - start >= k_min_jump) {
+          m_large[start / 64] |= std::uint64_t{1} << (start % 64);
+          m_close[start] = k;
+        }
+      }
+    }
+  }
+
+  // The structural number closing the container opened at `k`, when it is a large one.
+  std::optional<std::size_t> close_of(std::size_t k) const {
+    if ((m_large[k / 64] & (std::uint64_t{1} << (k % 64))) == 0) {
+      return std::nullopt;
+    }
+    return m_close.at(static_cast<std::uint32_t>(k));
+  }
+
+private:
+  std::vector<std::uint64_t> m_large; // one bit per structural: opens a large container
+  std::unordered_map<std::uint32_t, std::uint32_t> m_close;
+};
+
+// A registered index and the jumps found in it.
+struct Indexed {
+  StructuralIndex index;
+  std::shared_ptr<const Jumps> jumps;
+};
+
 // Walks the container that starts at structural `k`; calls `on_item(start, end)` for each element
 // or member value (and `on_key(start, end)` before each member value). Returns false on mismatch.
 template <typename OnKey, typename OnItem>
-bool walk_container(std::string_view text, const StructuralIndex& index, std::size_t k,
-                    OnKey on_key, OnItem on_item) {
+bool walk_container(std::string_view text, const Indexed& indexed, std::size_t k, OnKey on_key,
+                    OnItem on_item) {
+  const StructuralIndex& index = indexed.index;
   const char open = text[index.offsets[k]];
   const bool object = open == '{';
   std::size_t i = k + 1;
@@ -117,6 +165,10 @@ bool walk_container(std::string_view text, const StructuralIndex& index, std::si
     for (; j < index.count; ++j) {
       const char c = text[index.offsets[j]];
       if (c == '{' || c == '[') {
+        if (const auto close = indexed.jumps->close_of(j)) {
+          j = *close; // the whole container, at the depth it opened
+          continue;
+        }
         ++depth;
       } else if (c == '}' || c == ']') {
         if (depth == 0) {
@@ -144,15 +196,15 @@ bool walk_container(std::string_view text, const StructuralIndex& index, std::si
 }
 
 std::mutex g_indexes_mutex;
-std::vector<StructuralIndex> g_indexes; // registered by documents while they live
+std::vector<Indexed> g_indexes; // registered by documents while they live
 
 // The registered index whose text contains `view`, if any.
-std::optional<StructuralIndex> index_for(std::string_view view) {
+std::optional<Indexed> index_for(std::string_view view) {
   std::lock_guard lock(g_indexes_mutex);
-  for (const StructuralIndex& index : g_indexes) {
-    if (view.data() >= index.text.data() &&
-        view.data() + view.size() <= index.text.data() + index.text.size()) {
-      return index;
+  for (const Indexed& indexed : g_indexes) {
+    const std::string_view text = indexed.index.text;
+    if (view.data() >= text.data() && view.data() + view.size() <= text.data() + text.size()) {
+      return indexed;
     }
   }
   return std::nullopt;
@@ -243,24 +295,25 @@ std::optional<std::size_t> value_end(std::string_view text, std::size_t pos) {
 }
 
 void register_index(StructuralIndex index) {
+  auto jumps = std::make_shared<const Jumps>(index.text, index.offsets, index.count);
   std::lock_guard lock(g_indexes_mutex);
-  g_indexes.push_back(index);
+  g_indexes.push_back({index, std::move(jumps)});
 }
 
 void unregister_index(const char* text_data) {
   std::lock_guard lock(g_indexes_mutex);
   std::erase_if(g_indexes,
-                [&](const StructuralIndex& index) { return index.text.data() == text_data; });
+                [&](const Indexed& indexed) { return indexed.index.text.data() == text_data; });
 }
 
 std::optional<std::vector<Member>> object_members(std::string_view text) {
-  if (auto index = index_for(text)) {
-    if (auto k = opening_structural(*index, text, '{')) {
+  if (auto indexed = index_for(text)) {
+    if (auto k = opening_structural(indexed->index, text, '{')) {
       std::vector<Member> members;
       std::optional<std::string> key;
-      const std::string_view all = index->text;
+      const std::string_view all = indexed->index.text;
       const bool ok = walk_container(
-          all, *index, *k,
+          all, *indexed, *k,
           [&](std::size_t start, std::size_t end) {
             key = decode_key(all.substr(start, end - start));
           },
@@ -320,12 +373,12 @@ std::optional<std::vector<Member>> object_members(std::string_view text) {
 }
 
 std::optional<std::vector<std::string_view>> array_elements(std::string_view text) {
-  if (auto index = index_for(text)) {
-    if (auto k = opening_structural(*index, text, '[')) {
+  if (auto indexed = index_for(text)) {
+    if (auto k = opening_structural(indexed->index, text, '[')) {
       std::vector<std::string_view> elements;
-      const std::string_view all = index->text;
+      const std::string_view all = indexed->index.text;
       const bool ok = walk_container(
-          all, *index, *k, [](std::size_t, std::size_t) {},
+          all, *indexed, *k, [](std::size_t, std::size_t) {},
           [&](std::size_t start, std::size_t end) {
             elements.push_back(all.substr(start, end - start));
           });

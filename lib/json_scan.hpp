@@ -21,7 +21,8 @@ struct StructuralIndex {
 };
 
 // Registers `index` (thread-safe): object_members and array_elements on views into its text then
-// walk the structural characters instead of scanning every byte. The text must stay alive and
+// walk the structural characters instead of scanning every byte, and step over large nested
+// containers at once (their ends are found in one pass here). The text must stay alive and
 // unchanged until unregister_index(text.data()).
 void register_index(StructuralIndex index);
 // Forgets the index registered for the text starting at `text_data` (no-op when none).
