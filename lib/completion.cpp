@@ -2,6 +2,7 @@
 
 #include "atomic_file.hpp"
 #include "duration.hpp"
+#include "output_sink.hpp"
 #include "state_dir.hpp"
 #include "transcript.hpp"
 #include "waiters.hpp"
@@ -14,39 +15,6 @@
 namespace reprise {
 
 namespace {
-
-// An AtomicFile as a Sink for write_snapshot, collecting the writer's many small appends into
-// large writes (one syscall per token would dominate the cost of a small snapshot).
-class AtomicFileSink final : public Sink {
-public:
-  explicit AtomicFileSink(AtomicFile& file) : m_file(file) { m_buffer.reserve(k_capacity); }
-  AtomicFileSink(const AtomicFileSink&) = delete;
-  AtomicFileSink& operator=(const AtomicFileSink&) = delete;
-  ~AtomicFileSink() override = default;
-
-  void append(std::string_view bytes) override {
-    if (m_buffer.size() + bytes.size() > k_capacity) {
-      flush();
-    }
-    if (bytes.size() >= k_capacity) {
-      m_file.write(bytes);
-      return;
-    }
-    m_buffer.append(bytes);
-  }
-  // Hands what is buffered to the file.
-  void flush() {
-    if (!m_buffer.empty()) {
-      m_file.write(m_buffer);
-      m_buffer.clear();
-    }
-  }
-
-private:
-  static constexpr std::size_t k_capacity = std::size_t{1} << 16;
-  AtomicFile& m_file;
-  std::string m_buffer;
-};
 
 // The string member `key` of `element`, if it is a string.
 std::optional<std::string> string_member(simdjson::dom::element element, std::string_view key) {
@@ -245,7 +213,7 @@ Result<void> write_snapshot_file(const std::string& path, const JsonNode& root) 
   if (!file) {
     return std::unexpected(file.error());
   }
-  AtomicFileSink sink(*file);
+  BufferedSink sink([&file](std::string_view bytes) { file->write(bytes); });
   write_snapshot(sink, root);
   sink.flush();
   // Waiters are woken between the rename and the directory flush: they read the file, which the
