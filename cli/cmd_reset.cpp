@@ -1,6 +1,6 @@
 // `reprise reset TARGET (--task TEXT | --trigger PAYLOAD)`: the snapshot of the worker's next run.
-#include "atomic_file.hpp"
 #include "commands.hpp"
+#include "completion.hpp"
 #include "file_bytes.hpp"
 #include "output.hpp"
 #include "output_sink.hpp"
@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
-#include <functional>
 #include <unistd.h>
 
 namespace reprise::cli {
@@ -47,18 +46,6 @@ Result<void> print_snapshot(const JsonNode& root) {
                 "<stdout>");
   }
   return {};
-}
-
-// The reset snapshot written atomically to `path`, byte for byte as harn writes snapshots.
-Result<void> write_snapshot_file(const std::string& path, const JsonNode& root) {
-  auto file = AtomicFile::open(path);
-  if (!file) {
-    return std::unexpected(file.error());
-  }
-  BufferedSink sink([&file](std::string_view bytes) { file->write(bytes); });
-  write_snapshot(sink, root);
-  sink.flush();
-  return file->commit();
 }
 
 int run_reset(const ResetOptions& options, const GlobalOptions& global) {

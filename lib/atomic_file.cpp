@@ -60,6 +60,29 @@ int sync_directory(const std::string& dir) {
 
 } // namespace
 
+Writeback& Writeback::operator=(Writeback&& other) noexcept {
+  if (this != &other) {
+    wait();
+    m_thread = std::move(other.m_thread);
+  }
+  return *this;
+}
+
+void Writeback::start(int fd, off_t offset, off_t length) {
+  wait();
+  try {
+    m_thread = std::thread([=] { ::sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE); });
+  } catch (const std::system_error&) {
+    ::sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE); // no thread: here, then
+  }
+}
+
+void Writeback::wait() noexcept {
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+}
+
 AtomicFile::AtomicFile(std::string path, std::string temp_path, Fd fd)
     : m_path(std::move(path)), m_temp_path(std::move(temp_path)), m_fd(std::move(fd)) {}
 
@@ -96,7 +119,7 @@ Result<AtomicFile> AtomicFile::open(std::string path) {
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : m_path(std::move(other.m_path)), m_temp_path(std::exchange(other.m_temp_path, {})),
       m_fd(std::move(other.m_fd)), m_errno(other.m_errno), m_synced(other.m_synced),
-      m_unsynced(other.m_unsynced) {}
+      m_unsynced(other.m_unsynced), m_writeback(std::move(other.m_writeback)) {}
 
 AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
   if (this != &other) {
@@ -107,6 +130,7 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
     m_errno = other.m_errno;
     m_synced = other.m_synced;
     m_unsynced = other.m_unsynced;
+    m_writeback = std::move(other.m_writeback);
   }
   return *this;
 }
@@ -116,6 +140,7 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::discard() noexcept {
+  m_writeback.wait();
   m_fd.close();
   if (!m_temp_path.empty()) {
     ::unlink(m_temp_path.c_str());
@@ -136,7 +161,7 @@ void AtomicFile::write(std::string_view bytes) {
   if (m_errno == 0 && m_unsynced >= k_writeback_chunk) {
     // Start writing this much back now (without waiting), so the flush in commit() has little
     // left to wait for: the disk works while the rest of the file is produced.
-    ::sync_file_range(m_fd.get(), m_synced, static_cast<off_t>(m_unsynced), SYNC_FILE_RANGE_WRITE);
+    m_writeback.start(m_fd.get(), m_synced, static_cast<off_t>(m_unsynced));
     m_synced += static_cast<off_t>(m_unsynced);
     m_unsynced = 0;
   }
@@ -151,6 +176,7 @@ Result<void> AtomicFile::commit(Overwrite overwrite, DirectorySync directory_syn
     discard();
     return write_error(m_path, "write", error);
   }
+  m_writeback.wait();
   while (::fsync(m_fd.get()) != 0) {
     if (errno != EINTR) {
       const int error = errno;

@@ -5,6 +5,8 @@
 
 #include <string>
 #include <string_view>
+#include <sys/types.h>
+#include <thread>
 
 namespace reprise {
 
@@ -20,6 +22,27 @@ enum class Overwrite {
 enum class DirectorySync {
   yes, // the usual case
   no,  // the caller flushes this directory later, or losing the rename in a crash is harmless
+};
+
+// Write-back of ranges of a file, started on a second thread: with delayed allocation, queueing
+// pages for the disk includes allocating their blocks, work the writer need not wait for.
+class Writeback {
+public:
+  Writeback() = default;
+  Writeback(Writeback&& other) noexcept = default;
+  Writeback& operator=(Writeback&& other) noexcept;
+  Writeback(const Writeback&) = delete;
+  Writeback& operator=(const Writeback&) = delete;
+  ~Writeback() { wait(); }
+
+  // Starts write-back of `length` bytes of `fd` at `offset` (after the previous one has ended);
+  // `fd` must stay open until wait().
+  void start(int fd, off_t offset, off_t length);
+  // Waits for the last start() to finish.
+  void wait() noexcept;
+
+private:
+  std::thread m_thread;
 };
 
 // A file written to a temporary in the target's directory and moved into place by commit(), so
@@ -61,6 +84,7 @@ private:
   int m_errno = 0;            // the first write error, 0 while none
   off_t m_synced = 0;         // bytes whose write-back has been started
   std::size_t m_unsynced = 0; // bytes written since then
+  Writeback m_writeback;      // waited for before m_fd is flushed or closed
 };
 
 // Flushes the entries of directory `dir` (e.g. a new link or rename in it) to disk; cannot_write

@@ -178,45 +178,12 @@ struct Document::Impl {
   // Lends simdjson's stage-1 structural index to json_scan, so spans are found by walking the
   // structural characters instead of scanning string contents. The index is a member the library
   // keeps public "for benchmarking access"; without it json_scan scans bytes as before.
-  void register_index(std::shared_ptr<const json::Jumps> jumps = nullptr) {
+  void register_index() {
     if (parser.implementation && parser.implementation->structural_indexes) {
-      json::register_index(index(), std::move(jumps));
+      json::register_index({std::string_view(data, size),
+                            parser.implementation->structural_indexes.get(),
+                            parser.implementation->n_structural_indexes});
     }
-  }
-
-  // Stage 1's structural index (after a parse).
-  json::StructuralIndex index() const {
-    return {std::string_view(data, size), parser.implementation->structural_indexes.get(),
-            parser.implementation->n_structural_indexes};
-  }
-
-  // Parses data/size (the parser's buffers already allocated for it) by running simdjson's two
-  // stages itself, so the jumps over stage 1's index are found on a second thread while stage 2
-  // builds the tree; then registers the index.
-  simdjson::error_code parse_beside() {
-    auto& stages = *parser.implementation;
-    auto error = stages.stage1(reinterpret_cast<const std::uint8_t*>(data), size,
-                               simdjson::stage1_mode::regular);
-    if (error != simdjson::SUCCESS) {
-      return error;
-    }
-    std::shared_ptr<const json::Jumps> jumps;
-    std::thread finder;
-    try {
-      finder = std::thread([this, &jumps] { jumps = json::find_jumps(index()); });
-    } catch (const std::system_error&) {
-      // No thread: register_index finds them.
-    }
-    error = stages.stage2(parser.doc);
-    if (finder.joinable()) {
-      finder.join();
-    }
-    if (error != simdjson::SUCCESS) {
-      return error;
-    }
-    root = parser.doc.root();
-    register_index(std::move(jumps));
-    return simdjson::SUCCESS;
   }
 };
 
@@ -417,9 +384,7 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
     }
     impl->use_bytes(std::move(*bytes));
   }
-  const bool split = prefault.has_value();
-  auto result = split ? impl->parse_beside()
-                      : impl->parser.parse(impl->data, impl->size, false).get(impl->root);
+  auto result = impl->parser.parse(impl->data, impl->size, false).get(impl->root);
   if (result != simdjson::SUCCESS) {
     const std::string_view text(impl->data, impl->size);
     auto [message, offset] = locate_syntax_error(text);
@@ -435,9 +400,7 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
     }
     return std::unexpected(error);
   }
-  if (!split) {
-    impl->register_index();
-  }
+  impl->register_index();
   return Document(std::move(impl));
 }
 

@@ -8,7 +8,7 @@ namespace reprise {
 
 namespace {
 
-constexpr std::size_t k_capacity = std::size_t{1} << 16;
+constexpr std::size_t k_capacity = std::size_t{1} << 18;
 // Smaller source views are copied into the buffer: looking them up would cost more than it saves.
 constexpr std::size_t k_min_run_start = 4096;
 

@@ -164,6 +164,23 @@ TEST_CASE("atomic_file") {
     CHECK(entry_count(scratch.path()) == 1);
   }
 
+  SUBCASE("a large file written in pieces, its write-back started as it goes, is whole") {
+    auto file = AtomicFile::open(target);
+    REQUIRE(file.has_value());
+    std::string expected;
+    for (int i = 0; i < 40; ++i) {
+      const std::string piece(std::size_t{1} << 20, static_cast<char>('a' + i % 26));
+      file->write(piece);
+      expected += piece;
+    }
+    AtomicFile moved = std::move(*file); // a move in the middle keeps the write-back in hand
+    moved.write("end");
+    expected += "end";
+    REQUIRE(moved.commit().has_value());
+    CHECK(read_all(target) == expected);
+    CHECK(entry_count(scratch.path()) == 1);
+  }
+
   SUBCASE("a directory as target is refused") {
     const auto written = write_file_atomically(scratch.path().string(), "x");
     REQUIRE_FALSE(written.has_value());

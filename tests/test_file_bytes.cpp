@@ -149,25 +149,25 @@ TEST_CASE("BufferedSink hands on untouched stretches of a mapped file as single 
   });
 
   SUBCASE("a view, a copy of the bytes that follow it, and the view after them make one run") {
-    sink.append(text.substr(0, 70000));
-    sink.append(std::string(text.substr(70000, 6)));
-    sink.append(text.substr(70006, 200000));
+    sink.append(text.substr(0, 700000));
+    sink.append(std::string(text.substr(700000, 6)));
+    sink.append(text.substr(700006, 500000));
     sink.flush();
     REQUIRE(pieces.size() == 1);
     CHECK(starts[0] == text.data());
-    CHECK(pieces[0] == text.substr(0, 270006));
+    CHECK(pieces[0] == text.substr(0, 1200006));
   }
   SUBCASE("bytes that differ from the source end the run") {
-    sink.append(text.substr(0, 70000));
+    sink.append(text.substr(0, 700000));
     sink.append("XYZ");
-    sink.append(text.substr(70003, 100000));
+    sink.append(text.substr(700003, 500000));
     sink.flush();
     REQUIRE(pieces.size() == 3);
     CHECK(starts[0] == text.data());
     CHECK(pieces[1] == "XYZ");
-    CHECK(starts[2] == text.data() + 70003);
+    CHECK(starts[2] == text.data() + 700003);
     CHECK(written ==
-          std::string(text.substr(0, 70000)) + "XYZ" + std::string(text.substr(70003, 100000)));
+          std::string(text.substr(0, 700000)) + "XYZ" + std::string(text.substr(700003, 500000)));
   }
   SUBCASE("a short run goes into the buffer with what surrounds it") {
     sink.append("a");
