@@ -42,6 +42,9 @@ printf '%-6s %-10s %9s %10s\n' "MiB" "tool" "seconds" "peak MB"
 for size in $sizes; do
   snap="$dir/snap-$size.json"
   python3 "$here/bench/gen_snapshot.py" --size-mb "$size" --out "$snap" --seed 1
+  # Every tool starts from a file that is on disk and in the page cache, not one still being
+  # written back (which would slow whichever tool ran first).
+  sync "$snap"
   bytes=$(wc -c <"$snap")
   set -- $(best_of "$runs" "$reprise" --now 1777485641000 --seed 7 reset "$snap" \
     --task "Next task" --transcript-mode fork -o "$dir/out-reprise.json")
