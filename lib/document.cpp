@@ -10,6 +10,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <functional>
+#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sys/mman.h>
@@ -94,7 +96,7 @@ private:
   Fd m_fd;              // holds the lease
 };
 
-// Documents at least this large have their parse buffer faulted in on a second thread.
+// Documents at least this large are parsed with a second thread beside (Beside).
 constexpr std::size_t k_min_prefaulted = std::size_t{16} << 20;
 
 // Memory to fault in ahead of the parse: the mapped file (read) or a parser buffer (written).
@@ -104,26 +106,33 @@ struct Region {
   int advice = MADV_POPULATE_READ; // or MADV_POPULATE_WRITE
 };
 
-// Faults regions in on a second thread, in order, joined on destruction. A large document costs
-// the kernel one fault per page twice over: mapping the file, and zeroing the buffer the parser
-// writes its strings to (about as large as the document). On a machine with a core to spare that
-// work runs beside the parse, which finds the pages ready.
-class Prefault {
+// Work on a second thread beside a large document's parse, joined on destruction: first faulting
+// regions in, in order (a large document costs the kernel one fault per page twice over: mapping
+// the file, and zeroing the buffer the parser writes its strings to, about as large as the
+// document), then `then` (finding the jumps once stage 1 has indexed the text). On a machine with
+// a core to spare the parse finds its pages ready and the jumps found.
+class Beside {
 public:
-  explicit Prefault(std::vector<Region> regions) {
+  Beside(std::vector<Region> regions, std::function<void()> then) {
     try {
-      m_thread = std::thread([regions = std::move(regions)] {
+      m_thread = std::thread([regions = std::move(regions), then = std::move(then)] {
         for (const Region& region : regions) {
           populate(region);
         }
+        then();
       });
     } catch (const std::system_error&) {
-      // No thread: the parse faults the pages in itself.
+      // No thread: the parse faults the pages in itself, and `then` never runs.
     }
   }
-  Prefault(const Prefault&) = delete;
-  Prefault& operator=(const Prefault&) = delete;
-  ~Prefault() {
+  Beside(const Beside&) = delete;
+  Beside& operator=(const Beside&) = delete;
+  ~Beside() { join(); }
+
+  // Whether the second thread runs.
+  bool running() const { return m_thread.joinable(); }
+  // Waits for the second thread to finish.
+  void join() {
     if (m_thread.joinable()) {
       m_thread.join();
     }
@@ -178,12 +187,16 @@ struct Document::Impl {
   // Lends simdjson's stage-1 structural index to json_scan, so spans are found by walking the
   // structural characters instead of scanning string contents. The index is a member the library
   // keeps public "for benchmarking access"; without it json_scan scans bytes as before.
-  void register_index() {
+  void register_index(std::shared_ptr<const json::Jumps> jumps = nullptr) {
     if (parser.implementation && parser.implementation->structural_indexes) {
-      json::register_index({std::string_view(data, size),
-                            parser.implementation->structural_indexes.get(),
-                            parser.implementation->n_structural_indexes});
+      json::register_index(index(), std::move(jumps));
     }
+  }
+
+  // Stage 1's structural index (after stage 1).
+  json::StructuralIndex index() const {
+    return {std::string_view(data, size), parser.implementation->structural_indexes.get(),
+            parser.implementation->n_structural_indexes};
   }
 };
 
@@ -358,20 +371,27 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
   auto impl = std::make_unique<Impl>();
   impl->name = path;
   struct stat info {};
-  std::optional<Prefault> prefault;
+  std::optional<Beside> beside;
+  std::promise<bool> indexed; // set once stage 1 is over: whether it succeeded
+  std::shared_ptr<const json::Jumps> jumps;
   if (access == FileAccess::map && ::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) &&
       static_cast<std::size_t>(info.st_size) >= k_min_mapped) {
     const auto size = static_cast<std::size_t>(info.st_size);
     // The parser would allocate its buffers itself; allocating them first lets their pages be
     // faulted in beside the parse.
-    const bool beside = size >= k_min_prefaulted &&
-                        impl->parser.allocate(size) == simdjson::SUCCESS &&
-                        impl->parser.doc.allocate(size) == simdjson::SUCCESS;
-    impl->mapped = MappedFile::map(fd, size, beside ? Populate::later : Populate::now);
-    if (beside && impl->mapped) {
-      prefault.emplace(
+    const bool allocated = size >= k_min_prefaulted &&
+                           impl->parser.allocate(size) == simdjson::SUCCESS &&
+                           impl->parser.doc.allocate(size) == simdjson::SUCCESS;
+    impl->mapped = MappedFile::map(fd, size, allocated ? Populate::later : Populate::now);
+    if (allocated && impl->mapped) {
+      beside.emplace(
           std::vector<Region>{{impl->mapped->data(), size, MADV_POPULATE_READ},
-                              {impl->parser.doc.string_buf.get(), size, MADV_POPULATE_WRITE}});
+                              {impl->parser.doc.string_buf.get(), size, MADV_POPULATE_WRITE}},
+          [&impl = *impl, stage1 = indexed.get_future().share(), &jumps] {
+            if (stage1.get()) {
+              jumps = json::find_jumps(impl.index());
+            }
+          });
     }
   }
   if (impl->mapped) {
@@ -384,7 +404,24 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
     }
     impl->use_bytes(std::move(*bytes));
   }
-  auto result = impl->parser.parse(impl->data, impl->size, false).get(impl->root);
+  simdjson::error_code result = simdjson::SUCCESS;
+  if (beside && beside->running()) {
+    // simdjson's two stages run one by one here (parse() runs both), so that the jumps over stage
+    // 1's index are found beside stage 2.
+    auto& stages = *impl->parser.implementation;
+    result = stages.stage1(reinterpret_cast<const std::uint8_t*>(impl->data), impl->size,
+                           simdjson::stage1_mode::regular);
+    indexed.set_value(result == simdjson::SUCCESS);
+    if (result == simdjson::SUCCESS) {
+      result = stages.stage2(impl->parser.doc);
+    }
+    beside->join();
+    if (result == simdjson::SUCCESS) {
+      impl->root = impl->parser.doc.root();
+    }
+  } else {
+    result = impl->parser.parse(impl->data, impl->size, false).get(impl->root);
+  }
   if (result != simdjson::SUCCESS) {
     const std::string_view text(impl->data, impl->size);
     auto [message, offset] = locate_syntax_error(text);
@@ -400,7 +437,7 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
     }
     return std::unexpected(error);
   }
-  impl->register_index();
+  impl->register_index(std::move(jumps));
   return Document(std::move(impl));
 }
 

@@ -13,6 +13,45 @@
 
 namespace reprise::json {
 
+// Containers spanning fewer structurals than this are walked through: a lookup would cost more.
+constexpr std::uint32_t k_min_jump = 512;
+
+// Where each large container of an indexed text ends: a walk over an object skips its large
+// members (a transcript's messages, the artifacts...) in one step instead of visiting every
+// structural inside them, so nested walks cost no more than one walk over the whole text.
+class Jumps {
+public:
+  Jumps(std::string_view text, const std::uint32_t* offsets, std::size_t count)
+      : m_large((count + 63) / 64, 0) {
+    std::vector<std::uint32_t> open; // structural numbers of the containers not yet closed
+    for (std::uint32_t k = 0; k < count; ++k) {
+      const char c = text[offsets[k]];
+      if (c == '{' || c == '[') {
+        open.push_back(k);
+      } else if ((c == '}' || c == ']') && !open.empty()) {
+        const std::uint32_t start = open.back();
+        open.pop_back();
+        if (k - start >= k_min_jump) {
+          m_large[start / 64] |= std::uint64_t{1} << (start % 64);
+          m_close[start] = k;
+        }
+      }
+    }
+  }
+
+  // The structural number closing the container opened at `k`, when it is a large one.
+  std::optional<std::size_t> close_of(std::size_t k) const {
+    if ((m_large[k / 64] & (std::uint64_t{1} << (k % 64))) == 0) {
+      return std::nullopt;
+    }
+    return m_close.at(static_cast<std::uint32_t>(k));
+  }
+
+private:
+  std::vector<std::uint64_t> m_large; // one bit per structural: opens a large container
+  std::unordered_map<std::uint32_t, std::uint32_t> m_close;
+};
+
 namespace {
 
 bool is_space(char c) {
@@ -85,45 +124,6 @@ std::optional<std::string> decode_key(std::string_view literal) {
     return std::nullopt;
   }
 }
-
-// Containers spanning fewer structurals than this are walked through: a lookup would cost more.
-constexpr std::uint32_t k_min_jump = 512;
-
-// Where each large container of an indexed text ends: a walk over an object skips its large
-// members (a transcript's messages, the artifacts...) in one step instead of visiting every
-// structural inside them, so nested walks cost no more than one walk over the whole text.
-class Jumps {
-public:
-  Jumps(std::string_view text, const std::uint32_t* offsets, std::size_t count)
-      : m_large((count + 63) / 64, 0) {
-    std::vector<std::uint32_t> open; // structural numbers of the containers not yet closed
-    for (std::uint32_t k = 0; k < count; ++k) {
-      const char c = text[offsets[k]];
-      if (c == '{' || c == '[') {
-        open.push_back(k);
-      } else if ((c == '}' || c == ']') && !open.empty()) {
-        const std::uint32_t start = open.back();
-        open.pop_back();
-        if (k - start >= k_min_jump) {
-          m_large[start / 64] |= std::uint64_t{1} << (start % 64);
-          m_close[start] = k;
-        }
-      }
-    }
-  }
-
-  // The structural number closing the container opened at `k`, when it is a large one.
-  std::optional<std::size_t> close_of(std::size_t k) const {
-    if ((m_large[k / 64] & (std::uint64_t{1} << (k % 64))) == 0) {
-      return std::nullopt;
-    }
-    return m_close.at(static_cast<std::uint32_t>(k));
-  }
-
-private:
-  std::vector<std::uint64_t> m_large; // one bit per structural: opens a large container
-  std::unordered_map<std::uint32_t, std::uint32_t> m_close;
-};
 
 // A registered index and the jumps found in it.
 struct Indexed {
@@ -294,8 +294,14 @@ std::optional<std::size_t> value_end(std::string_view text, std::size_t pos) {
   return std::nullopt;
 }
 
-void register_index(StructuralIndex index) {
-  auto jumps = std::make_shared<const Jumps>(index.text, index.offsets, index.count);
+std::shared_ptr<const Jumps> find_jumps(StructuralIndex index) {
+  return std::make_shared<const Jumps>(index.text, index.offsets, index.count);
+}
+
+void register_index(StructuralIndex index, std::shared_ptr<const Jumps> jumps) {
+  if (!jumps) {
+    jumps = find_jumps(index);
+  }
   std::lock_guard lock(g_indexes_mutex);
   g_indexes.push_back({index, std::move(jumps)});
 }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,11 +21,17 @@ struct StructuralIndex {
   std::size_t count = 0;
 };
 
+// Where the large containers of an indexed text end (see json_scan.cpp).
+class Jumps;
+
+// Finds the ends of `index`'s large containers: one pass over its structurals.
+std::shared_ptr<const Jumps> find_jumps(StructuralIndex index);
+
 // Registers `index` (thread-safe): object_members and array_elements on views into its text then
 // walk the structural characters instead of scanning every byte, and step over large nested
-// containers at once (their ends are found in one pass here). The text must stay alive and
-// unchanged until unregister_index(text.data()).
-void register_index(StructuralIndex index);
+// containers at once. `jumps` are find_jumps(index), found here when not given. The text must
+// stay alive and unchanged until unregister_index(text.data()).
+void register_index(StructuralIndex index, std::shared_ptr<const Jumps> jumps = nullptr);
 // Forgets the index registered for the text starting at `text_data` (no-op when none).
 void unregister_index(const char* text_data);
 
