@@ -57,6 +57,12 @@ public:
     if (::fcntl(fd.get(), F_SETLEASE, F_RDLCK) != 0) {
       return nullptr;
     }
+    // A writer may have changed the file between the caller's fstat and the lease.
+    struct stat leased {};
+    if (::fstat(fd.get(), &leased) != 0 || static_cast<std::size_t>(leased.st_size) != size) {
+      ::fcntl(fd.get(), F_SETLEASE, F_UNLCK);
+      return nullptr;
+    }
     const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
     const std::size_t length = (size + simdjson::SIMDJSON_PADDING + page - 1) / page * page;
     void* base = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -17,7 +17,8 @@ enum class FileAccess {
   // For short-lived commands on large files: map the file under a read lease (a writer that opens
   // it blocks until the document is gone, at most the kernel's lease-break time), so reading costs
   // no copy and untouched bytes can be copied file to file on output (file_bytes.hpp). Falls back
-  // to `read` where a lease cannot be had (another owner, a file open for writing, NFS).
+  // to `read` where a lease cannot be had (another owner, a file open for writing, NFS). Installs
+  // a no-op handler for SIGIO, the lease-break signal, whose default action ends the process.
   map,
 };
 
