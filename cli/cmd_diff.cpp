@@ -51,7 +51,7 @@ Result<Document> load(const std::string& target) {
   if (target == "-") {
     return Document::read_stdin();
   }
-  return Document::read_file(target, FileAccess::map);
+  return Document::read_file(target);
 }
 
 // Reads and parses A and B. Two files are parsed at the same time, B on a second thread (the two
@@ -61,8 +61,7 @@ Result<std::pair<Document, Document>> load_both(const std::string& a, const std:
   std::optional<std::future<Result<Document>>> pending_b;
   if (a != "-" && b != "-") {
     try {
-      pending_b =
-          std::async(std::launch::async, [&b] { return Document::read_file(b, FileAccess::map); });
+      pending_b = std::async(std::launch::async, [&b] { return Document::read_file(b); });
     } catch (const std::system_error&) {
       // No thread to be had: read B after A on this one.
     }

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace reprise::cli {
@@ -48,6 +49,15 @@ Result<void> print_snapshot(const JsonNode& root) {
   return {};
 }
 
+// Whether the snapshot goes to a file (-o, --in-place, or standard output redirected to one). Only
+// then is the source mapped under a lease: a reader at the other end of a pipe (a pager) could
+// keep the lease, and with it a writer such as harn, waiting.
+bool writes_to_file(const ResetOptions& options) {
+  struct stat out {};
+  return !options.output.empty() || options.in_place ||
+         (::fstat(STDOUT_FILENO, &out) == 0 && S_ISREG(out.st_mode));
+}
+
 int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
   if (options.in_place && target.is_stdin) {
@@ -60,7 +70,8 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   if (!request) {
     return report_error(request.error(), options.json);
   }
-  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path, FileAccess::map);
+  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path,
+                                     writes_to_file(options) ? FileAccess::map : FileAccess::read);
   if (!snapshot) {
     return report_error(snapshot.error(), options.json);
   }

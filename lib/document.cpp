@@ -28,7 +28,8 @@ namespace {
 constexpr std::size_t k_min_mapped = std::size_t{1} << 20;
 
 // A no-op handler for the lease-break signal, whose default action would end the process. The
-// writer that broke the lease waits until the mapping is released; nothing else is needed.
+// writer that broke the lease waits until the document is gone (or the lease-break time is over);
+// nothing else is needed.
 void on_lease_break(int) {}
 
 void install_lease_break_handler() {
@@ -46,8 +47,9 @@ void install_lease_break_handler() {
 enum class Populate { now, later };
 
 // A regular file mapped read-only, followed by at least SIMDJSON_PADDING zero bytes (the tail of
-// its last page, then an anonymous page), held under a read lease so no one can change or
-// truncate it while mapped. Registered as file bytes while it lives.
+// its last page, then an anonymous page), held under a read lease so no one changes or truncates
+// it while mapped (for up to the kernel's lease-break time). Registered as file bytes while it
+// lives.
 class MappedFile {
 public:
   // Maps `fd` (open read-only) of `size` bytes, taking it over; null (and `fd` left open) when a
@@ -150,10 +152,16 @@ private:
     const auto at = reinterpret_cast<std::uintptr_t>(region.start);
     const auto first = (at + page - 1) / page * page;
     const auto last = (at + region.size) / page * page;
-    if (last > first) {
-      // Only an optimisation: a kernel without MADV_POPULATE_* (before 5.14) leaves it to the
-      // parse.
-      ::madvise(reinterpret_cast<void*>(first), last - first, region.advice);
+    if (last <= first) {
+      return;
+    }
+    if (::madvise(reinterpret_cast<void*>(first), last - first, region.advice) == 0 ||
+        region.advice != MADV_POPULATE_READ) {
+      return; // a kernel without MADV_POPULATE_WRITE (before 5.14) leaves the buffer to the parse
+    }
+    // Before 5.14: read a byte of each page, which maps the file's pages just the same.
+    for (auto page_at = first; page_at < last; page_at += page) {
+      static_cast<void>(*reinterpret_cast<const volatile char*>(page_at));
     }
   }
 
@@ -377,11 +385,13 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
   auto impl = std::make_unique<Impl>();
   impl->name = path;
   struct stat info {};
-  std::optional<Beside> beside;
+  // Declared before `beside`, whose destructor joins the thread that uses them.
   std::promise<bool> indexed; // set once stage 1 is over: whether it succeeded
   std::shared_ptr<const json::Jumps> jumps;
+  std::optional<Beside> beside;
   if (access == FileAccess::map && ::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) &&
-      static_cast<std::size_t>(info.st_size) >= k_min_mapped) {
+      info.st_size >= static_cast<off_t>(k_min_mapped) &&
+      info.st_size <= static_cast<off_t>(simdjson::SIMDJSON_MAXSIZE_BYTES)) {
     const auto size = static_cast<std::size_t>(info.st_size);
     // The parser would allocate its buffers itself; allocating them first lets their pages be
     // faulted in beside the parse.
@@ -394,8 +404,12 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
           std::vector<Region>{{impl->mapped->data(), size, MADV_POPULATE_READ},
                               {impl->parser.doc.string_buf.get(), size, MADV_POPULATE_WRITE}},
           [&impl = *impl, stage1 = indexed.get_future().share(), &jumps] {
-            if (stage1.get()) {
-              jumps = json::find_jumps(impl.index());
+            try {
+              if (stage1.get()) {
+                jumps = json::find_jumps(impl.index());
+              }
+            } catch (const std::exception&) {
+              // Out of memory, or stage 1 never ran: register_index finds the jumps, if it can.
             }
           });
     }
@@ -492,7 +506,7 @@ void Document::release_tree() {
     m_impl->releasing = std::thread(
         [parser = std::move(m_impl->parser)]() mutable { parser = simdjson::dom::parser(0); });
   } catch (const std::system_error&) {
-    // No thread: the tree is freed with the document.
+    // No thread: the tree went with the lambda, freed here and now.
   }
 }
 

@@ -14,17 +14,20 @@ namespace reprise {
 enum class FileAccess {
   // read() into a private buffer: the document never changes, however long it lives.
   read,
-  // For short-lived commands on large files: map the file under a read lease (a writer that opens
-  // it blocks until the document is gone, at most the kernel's lease-break time), so reading costs
-  // no copy and untouched bytes can be copied file to file on output (file_bytes.hpp). Falls back
+  // For a short-lived command on a large file: map the file under a read lease (a writer that opens
+  // it waits until the document is gone, at most the kernel's lease-break time, 45 s by default,
+  // after which the kernel lets it through), so reading costs no copy and untouched bytes can be
+  // copied file to file on output (file_bytes.hpp). Only for callers that finish well within the
+  // lease-break time whatever reads their output: not when it goes to a pipe. Falls back
   // to `read` where a lease cannot be had (another owner, a file open for writing, NFS). Installs
   // a no-op handler for SIGIO, the lease-break signal, whose default action ends the process.
   map,
 };
 
-// A JSON file read once into a padded buffer and validated by simdjson's DOM parser (run-time
-// dispatched kernel). The DOM answers typed questions; the bytes stay available so untouched
-// members can be copied through unchanged. Move-only; views and elements stay valid while it lives.
+// A JSON file read (or mapped, see FileAccess) once and validated by simdjson's DOM parser
+// (run-time dispatched kernel). The DOM answers typed questions; the bytes stay available so
+// untouched members can be copied through unchanged. Move-only; views of the bytes stay valid while
+// it lives, DOM elements until release_tree().
 class Document {
 public:
   // Reads and parses `path`. Missing, unreadable or directory → not_found; syntax →

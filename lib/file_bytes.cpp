@@ -32,7 +32,7 @@ std::size_t copy_range(FileRange range, int out_fd, std::size_t size) {
       continue;
     }
     if (n <= 0) {
-      break; // EXDEV, EINVAL (a pipe, O_APPEND), ENOSYS...: the rest goes through memory
+      break; // EXDEV, EINVAL (a pipe), EBADF (O_APPEND), ENOSYS...: the rest goes through memory
     }
     done += static_cast<std::size_t>(n);
   }

@@ -5,8 +5,9 @@
 #include <string_view>
 #include <sys/types.h>
 
-// Bytes in memory that are, byte for byte, a range of an open file that cannot change while they
-// are registered (a snapshot mapped under a read lease, see Document). Writers hand such bytes to
+// Bytes in memory that are, byte for byte, a range of an open file that does not change while they
+// are registered (a snapshot mapped under a read lease, see Document; the registering owner keeps
+// the descriptor open until it unregisters). Writers hand such bytes to
 // the kernel to copy file to file (copy_file_range) instead of writing them from memory: for the
 // transcript of a large snapshot, moving page-cache pages is several times faster than write()
 // from a buffer that is long out of the CPU caches.

@@ -20,11 +20,14 @@ BufferedSink::BufferedSink(std::function<void(std::string_view)> write)
 }
 
 void BufferedSink::append(std::string_view bytes) {
+  if (bytes.empty()) {
+    return;
+  }
   if (!m_run.empty()) {
     const char* end = m_run.data() + m_run.size();
     const auto left = static_cast<std::size_t>(m_run_limit - end);
-    if (bytes.data() == end ||
-        (bytes.size() <= left && std::memcmp(end, bytes.data(), bytes.size()) == 0)) {
+    if (bytes.size() <= left &&
+        (bytes.data() == end || std::memcmp(end, bytes.data(), bytes.size()) == 0)) {
       m_run = std::string_view(m_run.data(), m_run.size() + bytes.size());
       return;
     }

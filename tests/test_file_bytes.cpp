@@ -71,6 +71,33 @@ TEST_CASE("a large file is mapped under a lease; it reads as the same bytes as a
   CHECK(try_open_for_writing(path) == 0);
 }
 
+TEST_CASE("a document of 16 MiB or more, parsed with a second thread beside, reads the same") {
+  ProcScratch scratch;
+  const std::string path = scratch.file("huge.json");
+  const std::string text = big_json(std::size_t{17} << 20);
+  write_text(path, text);
+  auto mapped = Document::read_file(path, FileAccess::map);
+  REQUIRE(mapped.has_value());
+  REQUIRE(file_range_of(mapped->text()).has_value());
+  auto read = Document::from_string(text, "copy");
+  REQUIRE(read.has_value());
+  CHECK(mapped->root()["lines"].get_array().size() == read->root()["lines"].get_array().size());
+  CHECK(mapped->root_members().size() == 2);
+  CHECK(mapped->bytes_at("/lines/150000") == read->bytes_at("/lines/150000"));
+  CHECK(mapped->bytes_at("/name") == "\"big\"");
+
+  SUBCASE("an error found by stage 1 (an unclosed string) or stage 2 (two commas) is reported") {
+    for (const std::string& broken :
+         {text.substr(0, text.size() - 20) + "\"", text.substr(0, text.rfind(']')) + ",,]}"}) {
+      write_text(path, broken);
+      auto document = Document::read_file(path, FileAccess::map);
+      REQUIRE_FALSE(document.has_value());
+      CHECK(document.error().code == ErrorCode::invalid_snapshot);
+      CHECK(document.error().line > 1000);
+    }
+  }
+}
+
 TEST_CASE("a file someone has open for writing, or a small one, is read instead of mapped") {
   ProcScratch scratch;
   const std::string path = scratch.file("big.json");
@@ -112,6 +139,9 @@ TEST_CASE("write_through copies registered bytes file to file, and writes the re
   auto document = Document::read_file(path, FileAccess::map);
   REQUIRE(document.has_value());
   const std::string_view middle = document->text().substr(12345, std::size_t{3} << 20);
+  const auto range = file_range_of(middle); // so the kernel is asked to copy it
+  REQUIRE(range.has_value());
+  CHECK(range->offset == 12345);
 
   SUBCASE("into a file") {
     const std::string out = scratch.file("out");
