@@ -1,18 +1,16 @@
 #include "document.hpp"
 
 #include "fd.hpp"
-#include "file_bytes.hpp"
+#include "mapped_file.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <functional>
 #include <future>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -26,83 +24,6 @@ namespace {
 
 // Files smaller than this are read: mapping and leasing cost more than the copy they save.
 constexpr std::size_t k_min_mapped = std::size_t{1} << 20;
-
-// A no-op handler for the lease-break signal, whose default action would end the process. The
-// writer that broke the lease waits until the document is gone (or the lease-break time is over);
-// nothing else is needed.
-void on_lease_break(int) {}
-
-void install_lease_break_handler() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    struct sigaction action {};
-    action.sa_handler = on_lease_break;
-    action.sa_flags = SA_RESTART;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGIO, &action, nullptr);
-  });
-}
-
-// Whether a mapping's pages are faulted in by mmap itself or left for later.
-enum class Populate { now, later };
-
-// A regular file mapped read-only, followed by at least SIMDJSON_PADDING zero bytes (the tail of
-// its last page, then an anonymous page), held under a read lease so no one changes or truncates
-// it while mapped (for up to the kernel's lease-break time). Registered as file bytes while it
-// lives.
-class MappedFile {
-public:
-  // Maps `fd` (open read-only) of `size` bytes, taking it over; null (and `fd` left open) when a
-  // lease or the mapping cannot be had.
-  static std::unique_ptr<MappedFile> map(Fd& fd, std::size_t size, Populate populate) {
-    install_lease_break_handler();
-    if (::fcntl(fd.get(), F_SETLEASE, F_RDLCK) != 0) {
-      return nullptr;
-    }
-    // A writer may have changed the file between the caller's fstat and the lease.
-    struct stat leased {};
-    if (::fstat(fd.get(), &leased) != 0 || static_cast<std::size_t>(leased.st_size) != size) {
-      ::fcntl(fd.get(), F_SETLEASE, F_UNLCK);
-      return nullptr;
-    }
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    const std::size_t length = (size + simdjson::SIMDJSON_PADDING + page - 1) / page * page;
-    void* base = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED) {
-      ::fcntl(fd.get(), F_SETLEASE, F_UNLCK);
-      return nullptr;
-    }
-    const int flags = MAP_PRIVATE | MAP_FIXED | (populate == Populate::now ? MAP_POPULATE : 0);
-    if (::mmap(base, size, PROT_READ, flags, fd.get(), 0) == MAP_FAILED) {
-      ::munmap(base, length);
-      ::fcntl(fd.get(), F_SETLEASE, F_UNLCK);
-      return nullptr;
-    }
-    auto mapped = std::unique_ptr<MappedFile>(
-        new MappedFile(static_cast<const char*>(base), size, length, std::move(fd)));
-    register_file_bytes({mapped->m_data, size}, mapped->m_fd.get());
-    return mapped;
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  ~MappedFile() {
-    unregister_file_bytes(m_data);
-    ::munmap(const_cast<char*>(m_data), m_length);
-    // Closing the descriptor releases the lease.
-  }
-
-  const char* data() const { return m_data; }
-  std::size_t size() const { return m_size; }
-
-private:
-  MappedFile(const char* data, std::size_t size, std::size_t length, Fd fd)
-      : m_data(data), m_size(size), m_length(length), m_fd(std::move(fd)) {}
-
-  const char* m_data;
-  std::size_t m_size;
-  std::size_t m_length; // of the whole mapping, padding included
-  Fd m_fd;              // holds the lease
-};
 
 // Documents at least this large are parsed with a second thread beside (Beside).
 constexpr std::size_t k_min_prefaulted = std::size_t{16} << 20;
