@@ -477,15 +477,7 @@ std::optional<std::string_view> Document::bytes_at(std::string_view pointer) con
     const std::string_view token =
         pointer.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
     pointer = slash == std::string_view::npos ? std::string_view{} : pointer.substr(slash);
-    std::string key;
-    for (std::size_t i = 0; i < token.size(); ++i) {
-      if (token[i] == '~' && i + 1 < token.size()) {
-        key += token[i + 1] == '1' ? '/' : '~';
-        ++i;
-      } else {
-        key += token[i];
-      }
-    }
+    const std::string key = json::decode_pointer_token(token);
     const std::string_view here = at_root ? text() : *current;
     const std::size_t first = json::skip_whitespace(here, 0);
     if (first >= here.size()) {

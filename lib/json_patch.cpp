@@ -29,16 +29,7 @@ std::vector<std::string> pointer_segments(std::string_view pointer) {
     const std::size_t next = pointer.find('/', pos + 1);
     const std::string_view token = pointer.substr(
         pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
-    std::string decoded;
-    for (std::size_t k = 0; k < token.size(); ++k) {
-      if (token[k] == '~' && k + 1 < token.size()) {
-        decoded += token[k + 1] == '1' ? '/' : '~';
-        ++k;
-      } else {
-        decoded += token[k];
-      }
-    }
-    segments.push_back(std::move(decoded));
+    segments.push_back(json::decode_pointer_token(token));
     pos = next == std::string_view::npos ? pointer.size() : next;
   }
   return segments;

@@ -434,17 +434,8 @@ std::optional<std::string_view> find_pointer(std::string_view text, std::string_
     }
     pointer.remove_prefix(1);
     const std::size_t slash = pointer.find('/');
-    std::string token(pointer.substr(0, slash));
+    const std::string decoded = decode_pointer_token(pointer.substr(0, slash));
     pointer = slash == std::string_view::npos ? std::string_view{} : pointer.substr(slash);
-    std::string decoded;
-    for (std::size_t k = 0; k < token.size(); ++k) {
-      if (token[k] == '~' && k + 1 < token.size()) {
-        decoded += token[k + 1] == '1' ? '/' : '~';
-        ++k;
-      } else {
-        decoded += token[k];
-      }
-    }
     if (!current.empty() && current.front() == '{') {
       auto members = object_members(current);
       if (!members) {
@@ -476,6 +467,20 @@ std::optional<std::string_view> find_pointer(std::string_view text, std::string_
     }
   }
   return current;
+}
+
+std::string decode_pointer_token(std::string_view token) {
+  std::string decoded;
+  decoded.reserve(token.size());
+  for (std::size_t k = 0; k < token.size(); ++k) {
+    if (token[k] == '~' && k + 1 < token.size()) {
+      decoded += token[k + 1] == '1' ? '/' : '~';
+      ++k;
+    } else {
+      decoded += token[k];
+    }
+  }
+  return decoded;
 }
 
 std::string pointer_token(std::string_view key) {

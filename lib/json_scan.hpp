@@ -70,6 +70,9 @@ std::optional<std::string_view> find_pointer(std::string_view text, std::string_
 // `key` escaped as one RFC 6901 reference token (`~` → `~0`, `/` → `~1`).
 std::string pointer_token(std::string_view key);
 
+// One RFC 6901 reference token unescaped (`~1` → `/`, `~0` → `~`), as the lookups read it.
+std::string decode_pointer_token(std::string_view token);
+
 // `parent` + "/" + pointer_token(key).
 std::string pointer_join(std::string_view parent, std::string_view key);
 
