@@ -1,9 +1,9 @@
 // `reprise cancel TARGET`: harn's close_agent.
+#include "base/duration.hpp"
 #include "commands.hpp"
-#include "duration.hpp"
 #include "output.hpp"
-#include "state_dir.hpp"
-#include "suspend.hpp"
+#include "run/suspend.hpp"
+#include "snapshot/state_dir.hpp"
 
 #include <fmt/format.h>
 

@@ -1,13 +1,13 @@
 // reprise diff: structural diff of two snapshots (text, JSON Patch, Merge Patch or a JSON summary).
+#include "base/exit_code.hpp"
 #include "commands.hpp"
-#include "diff.hpp"
-#include "diff_format.hpp"
-#include "document.hpp"
-#include "exit_code.hpp"
-#include "first_divergence.hpp"
-#include "json_patch.hpp"
+#include "diff/diff.hpp"
+#include "diff/diff_format.hpp"
+#include "diff/first_divergence.hpp"
+#include "diff/json_patch.hpp"
 #include "output.hpp"
 
+#include "json/document.hpp"
 #include <chrono>
 #include <cstdio>
 #include <fmt/format.h>

@@ -1,13 +1,13 @@
 // `reprise list [DIR] [--status S]... [--mode M]... [--json|--jsonl|--ids]`: one row per snapshot.
+#include "base/duration.hpp"
+#include "base/exit_code.hpp"
+#include "base/uuid7.hpp"
 #include "commands.hpp"
-#include "duration.hpp"
-#include "exit_code.hpp"
 #include "output.hpp"
-#include "snapshot_peek.hpp"
-#include "state_dir.hpp"
-#include "uuid7.hpp"
-#include "worker_lock.hpp"
-#include "worker_summary.hpp"
+#include "run/worker_lock.hpp"
+#include "run/worker_summary.hpp"
+#include "snapshot/snapshot_peek.hpp"
+#include "snapshot/state_dir.hpp"
 
 #include <algorithm>
 #include <array>

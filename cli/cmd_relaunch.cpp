@@ -1,13 +1,13 @@
 // `reprise relaunch TARGET... (--task TEXT | --trigger PAYLOAD) [options] -- COMMAND [ARG...]`.
+#include "base/duration.hpp"
+#include "base/exit_code.hpp"
 #include "command_line.hpp"
 #include "commands.hpp"
-#include "duration.hpp"
-#include "exit_code.hpp"
 #include "output.hpp"
-#include "relaunch.hpp"
 #include "reset_flags.hpp"
-#include "signal_guard.hpp"
-#include "state_dir.hpp"
+#include "run/relaunch.hpp"
+#include "run/signal_guard.hpp"
+#include "snapshot/state_dir.hpp"
 
 #include <cstdlib>
 #include <fmt/format.h>

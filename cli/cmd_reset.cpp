@@ -1,14 +1,14 @@
 // `reprise reset TARGET (--task TEXT | --trigger PAYLOAD)`: the snapshot of the worker's next run.
+#include "base/file_bytes.hpp"
 #include "commands.hpp"
-#include "completion.hpp"
-#include "file_bytes.hpp"
 #include "output.hpp"
-#include "output_sink.hpp"
-#include "reset.hpp"
+#include "reset/reset.hpp"
 #include "reset_flags.hpp"
-#include "snapshot.hpp"
-#include "state_dir.hpp"
+#include "run/completion.hpp"
+#include "snapshot/snapshot.hpp"
+#include "snapshot/state_dir.hpp"
 
+#include "json/output_sink.hpp"
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>

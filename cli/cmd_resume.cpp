@@ -1,12 +1,12 @@
 // `reprise resume TARGET [--input TEXT] [--no-continue-transcript] [-- COMMAND...]`.
+#include "base/duration.hpp"
+#include "base/exit_code.hpp"
 #include "command_line.hpp"
 #include "commands.hpp"
-#include "duration.hpp"
-#include "exit_code.hpp"
 #include "output.hpp"
-#include "signal_guard.hpp"
-#include "state_dir.hpp"
-#include "suspend.hpp"
+#include "run/signal_guard.hpp"
+#include "run/suspend.hpp"
+#include "snapshot/state_dir.hpp"
 
 #include <fmt/format.h>
 

@@ -1,9 +1,9 @@
 // `reprise show TARGET [--json]`: one worker at a glance.
 #include "commands.hpp"
 #include "output.hpp"
-#include "snapshot.hpp"
-#include "state_dir.hpp"
-#include "worker_summary.hpp"
+#include "run/worker_summary.hpp"
+#include "snapshot/snapshot.hpp"
+#include "snapshot/state_dir.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -1,8 +1,8 @@
 // `reprise suspend TARGET --reason TEXT [--initiator self|parent|operator|triggered]`.
 #include "commands.hpp"
 #include "output.hpp"
-#include "state_dir.hpp"
-#include "suspend.hpp"
+#include "run/suspend.hpp"
+#include "snapshot/state_dir.hpp"
 
 #include <fmt/format.h>
 

@@ -1,10 +1,10 @@
 // `reprise validate TARGET... [--json]`: checks snapshots against harn's loader rules.
+#include "base/exit_code.hpp"
 #include "commands.hpp"
-#include "exit_code.hpp"
 #include "output.hpp"
-#include "snapshot.hpp"
-#include "state_dir.hpp"
-#include "worker_summary.hpp"
+#include "run/worker_summary.hpp"
+#include "snapshot/snapshot.hpp"
+#include "snapshot/state_dir.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

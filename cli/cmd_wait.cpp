@@ -1,12 +1,12 @@
 // `reprise wait TARGET... [--timeout DUR] [--any] [--follow-triggers] [--json]`.
+#include "base/duration.hpp"
+#include "base/exit_code.hpp"
 #include "commands.hpp"
-#include "duration.hpp"
-#include "exit_code.hpp"
-#include "json_node.hpp"
 #include "output.hpp"
-#include "state_dir.hpp"
-#include "wait.hpp"
+#include "run/wait.hpp"
+#include "snapshot/state_dir.hpp"
 
+#include "json/json_node.hpp"
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 

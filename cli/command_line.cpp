@@ -1,8 +1,8 @@
 #include "command_line.hpp"
 
-#include "fd.hpp"
-#include "process.hpp"
-#include "supervisor.hpp"
+#include "base/fd.hpp"
+#include "run/process.hpp"
+#include "run/supervisor.hpp"
 
 #include <cstdlib>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 // reprise: replays agent workers from their persisted snapshots. This file only wires the commands.
+#include "base/exit_code.hpp"
 #include "commands.hpp"
-#include "document.hpp"
-#include "exit_code.hpp"
 
+#include "json/document.hpp"
 #include <cstdlib>
 #include <fmt/format.h>
 #include <vector>

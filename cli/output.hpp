@@ -1,6 +1,6 @@
 #pragma once
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "global_options.hpp"
 
 #include <string_view>

@@ -1,6 +1,6 @@
 #include "reset_flags.hpp"
 
-#include "carry_policy.hpp"
+#include "reset/carry_policy.hpp"
 
 namespace reprise::cli {
 

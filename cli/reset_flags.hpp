@@ -1,7 +1,7 @@
 #pragma once
 
-#include "error.hpp"
-#include "reset.hpp"
+#include "base/error.hpp"
+#include "reset/reset.hpp"
 
 #include <CLI/CLI.hpp>
 #include <optional>

@@ -2,7 +2,7 @@
 
 // Helpers shared by the tests that run real processes: a scratch folder per test (kept when the
 // test failed), the demo worker copied into it, and the reprise binary run with captured output.
-#include "process.hpp"
+#include "run/process.hpp"
 
 #include <csignal>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "artifact_selection.hpp"
+#include "reset/artifact_selection.hpp"
 
 #include <doctest/doctest.h>
 

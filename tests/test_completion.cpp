@@ -1,5 +1,5 @@
-#include "completion.hpp"
-#include "snapshot.hpp"
+#include "run/completion.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include <csignal>
 #include <doctest/doctest.h>

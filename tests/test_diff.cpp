@@ -1,6 +1,6 @@
-#include "diff.hpp"
-#include "document.hpp"
+#include "diff/diff.hpp"
 
+#include "json/document.hpp"
 #include <doctest/doctest.h>
 #include <memory>
 #include <string>

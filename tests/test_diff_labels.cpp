@@ -1,6 +1,6 @@
-#include "diff_labels.hpp"
-#include "document.hpp"
+#include "diff/diff_labels.hpp"
 
+#include "json/document.hpp"
 #include <doctest/doctest.h>
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "diff_section.hpp"
+#include "diff/diff_section.hpp"
 
 #include <doctest/doctest.h>
 #include <string>

@@ -1,10 +1,10 @@
 // Mapped documents under a read lease, file-to-file copies of their bytes, and the sink that
 // gathers untouched stretches of a snapshot into runs: the reset data path for large files.
-#include "document.hpp"
-#include "file_bytes.hpp"
-#include "output_sink.hpp"
+#include "base/file_bytes.hpp"
 #include "proc_helpers.hpp"
 
+#include "json/document.hpp"
+#include "json/output_sink.hpp"
 #include <cerrno>
 #include <fcntl.h>
 #include <fmt/format.h>

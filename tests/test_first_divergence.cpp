@@ -1,6 +1,6 @@
-#include "document.hpp"
-#include "first_divergence.hpp"
+#include "diff/first_divergence.hpp"
 
+#include "json/document.hpp"
 #include <doctest/doctest.h>
 #include <string>
 

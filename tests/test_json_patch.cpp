@@ -1,7 +1,7 @@
-#include "diff.hpp"
-#include "document.hpp"
-#include "json_patch.hpp"
+#include "diff/diff.hpp"
+#include "diff/json_patch.hpp"
 
+#include "json/document.hpp"
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 #include <string>

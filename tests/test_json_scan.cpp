@@ -1,8 +1,7 @@
 // The span finder: members and elements found through a document's structural index (with its
 // jumps over large containers) must be exactly those the plain byte scanner finds.
-#include "document.hpp"
-#include "json_scan.hpp"
-
+#include "json/document.hpp"
+#include "json/json_scan.hpp"
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <string>

@@ -1,4 +1,4 @@
-#include "pointer_patterns.hpp"
+#include "diff/pointer_patterns.hpp"
 
 #include <doctest/doctest.h>
 

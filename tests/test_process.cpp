@@ -1,6 +1,6 @@
 #include "proc_helpers.hpp"
-#include "process.hpp"
-#include "signal_guard.hpp"
+#include "run/process.hpp"
+#include "run/signal_guard.hpp"
 
 #include <csignal>
 #include <sys/wait.h>

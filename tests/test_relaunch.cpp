@@ -1,6 +1,6 @@
 #include "proc_helpers.hpp"
-#include "relaunch.hpp"
-#include "run_ledger.hpp"
+#include "run/relaunch.hpp"
+#include "run/run_ledger.hpp"
 
 using namespace reprise;
 using namespace reprise::test;

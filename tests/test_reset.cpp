@@ -1,5 +1,5 @@
-#include "reset.hpp"
-#include "resume_rules.hpp"
+#include "reset/reset.hpp"
+#include "reset/resume_rules.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-#include "sequence_align.hpp"
+#include "diff/sequence_align.hpp"
 
 #include <algorithm>
 #include <cstdint>

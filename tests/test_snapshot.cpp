@@ -1,5 +1,5 @@
 // The harn loader rules of spec §1 and §7, one SUBCASE per rule.
-#include "snapshot.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include <doctest/doctest.h>
 #include <string>

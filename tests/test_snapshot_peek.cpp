@@ -1,5 +1,5 @@
-#include "snapshot.hpp"
-#include "snapshot_peek.hpp"
+#include "snapshot/snapshot.hpp"
+#include "snapshot/snapshot_peek.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>

@@ -1,6 +1,6 @@
-#include "json_node.hpp"
-#include "snapshot.hpp"
+#include "snapshot/snapshot.hpp"
 
+#include "json/json_node.hpp"
 #include <algorithm>
 #include <doctest/doctest.h>
 #include <filesystem>

@@ -1,4 +1,4 @@
-#include "state_dir.hpp"
+#include "snapshot/state_dir.hpp"
 
 #include <cstdlib>
 #include <doctest/doctest.h>

@@ -1,7 +1,7 @@
 #include "proc_helpers.hpp"
-#include "relaunch.hpp"
-#include "run_ledger.hpp"
-#include "supervisor.hpp"
+#include "run/relaunch.hpp"
+#include "run/run_ledger.hpp"
+#include "run/supervisor.hpp"
 
 #include <csignal>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
+#include "base/uuid7.hpp"
 #include "proc_helpers.hpp"
-#include "run_ledger.hpp"
-#include "suspend.hpp"
-#include "uuid7.hpp"
+#include "run/run_ledger.hpp"
+#include "run/suspend.hpp"
 
 #include <csignal>
 

@@ -1,4 +1,4 @@
-#include "transcript.hpp"
+#include "reset/transcript.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "uuid7.hpp"
+#include "base/uuid7.hpp"
 
 #include <doctest/doctest.h>
 #include <set>

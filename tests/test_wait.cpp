@@ -1,8 +1,8 @@
 #include "proc_helpers.hpp"
-#include "run_ledger.hpp"
-#include "wait.hpp"
-#include "waiters.hpp"
-#include "worker_lock.hpp"
+#include "run/run_ledger.hpp"
+#include "run/wait.hpp"
+#include "run/waiters.hpp"
+#include "run/worker_lock.hpp"
 
 #include <csignal>
 #include <future>

@@ -1,5 +1,5 @@
 #include "proc_helpers.hpp"
-#include "waiters.hpp"
+#include "run/waiters.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
-#include "snapshot.hpp"
-#include "worker_lock.hpp"
-#include "worker_summary.hpp"
+#include "run/worker_lock.hpp"
+#include "run/worker_summary.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "base/error.hpp"
+#include "run/process.hpp"
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// Running one attempt of a worker: the child's command line and environment (cli.md "What the
+// child gets"), and the loop that supervises it: output teed to the caller and to log files,
+// --timeout with SIGTERM then SIGKILL after --kill-after, termination signals forwarded to the
+// child's process group.
+namespace reprise {
+
+// What the child of a relaunch is told about its run.
+struct ChildContext {
+  std::string snapshot_path; // absolute path of the reset snapshot (REPRISE_SNAPSHOT, {snapshot})
+  std::string worker_id;     // REPRISE_WORKER_ID, {id}
+  std::string task;          // REPRISE_TASK, {task}
+  int attempt = 1;           // REPRISE_ATTEMPT
+  std::string result_path;   // REPRISE_RESULT, {result}
+  std::string state_dir;     // HARN_WORKER_STATE_DIR (absolute)
+  std::string cwd;           // execution.cwd; empty: the caller's
+  std::vector<std::pair<std::string, std::string>> env; // execution.env, merged over the caller's
+};
+
+// Splits `text` into words as a POSIX shell would (blanks separate; single quotes, double quotes
+// and backslashes quote) without any expansion and without running a shell; usage error on an
+// unterminated quote.
+Result<std::vector<std::string>> split_words(std::string_view text);
+
+// `argv` with {snapshot}, {id}, {task} and {result} replaced by the context's values.
+std::vector<std::string> substitute_placeholders(const std::vector<std::string>& argv,
+                                                 const ChildContext& context);
+
+// The child's environment as "KEY=VALUE" entries: `caller` (e.g. environ), then execution.env
+// over it, then the REPRISE_* variables and HARN_WORKER_STATE_DIR.
+std::vector<std::string> child_environment(const ChildContext& context, char* const* caller);
+
+// Whether the child's output is also copied to the caller's standard output and error.
+enum class Tee { to_caller, logs_only };
+
+// How to run one supervised child.
+struct SuperviseRequest {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;
+  std::string cwd;
+  std::string log_out; // the attempt's standard output log (created, truncated)
+  std::string log_err; // the attempt's standard error log
+  Tee tee = Tee::to_caller;
+  int caller_out = 1; // where the tee writes
+  int caller_err = 2;
+  std::optional<std::chrono::milliseconds> timeout; // --timeout; empty: none
+  std::chrono::milliseconds kill_after{5000};       // SIGTERM → SIGKILL delay
+  int signal_fd = -1; // readable once reprise got a termination signal (SignalGuard::fd)
+  // Called once the child runs (before any output is copied), e.g. to record it in the ledger.
+  std::function<void(const Child&)> on_started;
+};
+
+// How a supervised child ended.
+struct SuperviseOutcome {
+  ExitStatus exit;
+  bool timed_out = false;   // --timeout expired and the group was terminated
+  int forwarded_signal = 0; // the signal reprise received and forwarded; 0 when none
+  std::string stderr_tail;  // the last lines of the child's standard error
+  std::int64_t duration_ms = 0;
+};
+
+// Runs the child and supervises it to its end. Spawn failures come back as errors
+// (command_not_found, cannot_execute, not_found for a missing cwd); a child that ran always gives
+// an outcome.
+Result<SuperviseOutcome> supervise(const SuperviseRequest& request);
+
+// The last `max_lines` non-empty lines of the file at `path` (at most its last 4 KiB), joined by
+// newlines.
+std::string tail_lines(const std::string& path, std::size_t max_lines);
+
+} // namespace reprise

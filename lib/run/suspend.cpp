@@ -1,0 +1,201 @@
+#include "run/suspend.hpp"
+
+#include "run/completion.hpp"
+#include "run/run_ledger.hpp"
+#include "run/worker_lock.hpp"
+#include "snapshot/snapshot.hpp"
+#include "snapshot/state_dir.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <fmt/format.h>
+
+namespace reprise {
+
+std::optional<std::pair<pid_t, std::uint64_t>> live_child(const std::string& state_dir,
+                                                          const std::string& worker_id) {
+  if (!live_owner(state_dir, worker_id)) {
+    return std::nullopt;
+  }
+  auto start = last_start(state_dir, worker_id);
+  if (!start || !process_alive(start->child_pid, start->child_start)) {
+    return std::nullopt;
+  }
+  return std::pair{start->child_pid, start->child_start};
+}
+
+Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const std::string& reason,
+                                       const std::string& initiator, IdSource& ids) {
+  const std::string state_dir = state_dir_for_snapshot(snapshot_path);
+  const std::string name = worker_key_for_snapshot(snapshot_path);
+  auto edit = SnapshotEditLock::acquire(state_dir, name);
+  if (!edit) {
+    return std::unexpected(edit.error());
+  }
+  auto snapshot = load_snapshot_file(snapshot_path);
+  if (!snapshot) {
+    return std::unexpected(snapshot.error());
+  }
+  LifecycleReport report;
+  report.worker_id = snapshot->id;
+  const std::string status = written_status(*snapshot);
+  if (status == "suspended") {
+    report.status = status; // idempotent: the first reason stands
+    return report;
+  }
+  const auto child = status == "running" ? live_child(state_dir, name) : std::nullopt;
+  if (!child) {
+    const std::string shown = status == "running" ? snapshot->status : status;
+    return fail(ErrorCode::usage,
+                fmt::format("HARN-SUS-001: suspend_agent: worker {} is not running (status={})",
+                            snapshot->id, shown),
+                snapshot_path);
+  }
+  JsonNode root = snapshot->to_node();
+  root.set_value("status", "suspended");
+  root.set_value("awaiting_started_at", nullptr);
+  root.set_value("suspension", OrderedJson{{"reason", reason},
+                                           {"initiator", initiator},
+                                           {"suspended_at", ids.next()},
+                                           {"snapshot_ref", snapshot->path},
+                                           {"prior_span_link", nullptr},
+                                           {"pipeline_span_link", nullptr},
+                                           {"suspended_at_turn", nullptr},
+                                           {"conditions", nullptr},
+                                           {"auto_resume_trigger", nullptr}});
+  // harn always persists a suspension, whatever persist_state says.
+  if (auto written = write_snapshot_file(snapshot_path, root); !written) {
+    return std::unexpected(written.error());
+  }
+  report.status = "suspended";
+  report.changed = true;
+  report.signalled = ::kill(-child->first, SIGSTOP) == 0;
+  return report;
+}
+
+Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
+                                      std::chrono::milliseconds kill_after, IdSource& ids) {
+  const std::string state_dir = state_dir_for_snapshot(snapshot_path);
+  const std::string name = worker_key_for_snapshot(snapshot_path);
+  LifecycleReport report;
+  std::optional<std::pair<pid_t, std::uint64_t>> child;
+  {
+    auto edit = SnapshotEditLock::acquire(state_dir, name);
+    if (!edit) {
+      return std::unexpected(edit.error());
+    }
+    auto snapshot = load_snapshot_file(snapshot_path);
+    if (!snapshot) {
+      return std::unexpected(snapshot.error());
+    }
+    report.worker_id = snapshot->id;
+    child = live_child(state_dir, name);
+    JsonNode root = snapshot->to_node();
+    root.set_value("status", "cancelled");
+    root.set_value("finished_at", ids.next());
+    root.set_value("awaiting_started_at", nullptr);
+    if (root.find("suspension") != nullptr) {
+      root.set_value("suspension", nullptr);
+    }
+    root.set_value("latest_error", "worker cancelled");
+    if (auto written = write_snapshot_file(snapshot_path, root); !written) {
+      return std::unexpected(written.error());
+    }
+    report.status = "cancelled";
+    report.changed = true;
+  }
+  if (child) {
+    // Terminate the group; a stopped (suspended) group must be continued to act on SIGTERM.
+    const pid_t group = child->first;
+    Fd pidfd = open_pidfd(group);
+    report.signalled = ::kill(-group, SIGTERM) == 0;
+    ::kill(-group, SIGCONT);
+    const bool ended = pidfd.valid() ? wait_readable(pidfd.get(), kill_after)
+                                     : !process_alive(group, child->second);
+    if (!ended && process_alive(group, child->second)) {
+      ::kill(-group, SIGKILL);
+    }
+  }
+  return report;
+}
+
+Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
+                                      const ResumeRequest& request, const RunSettings& settings,
+                                      IdSource& ids) {
+  const std::string state_dir = state_dir_for_snapshot(snapshot_path);
+  const std::string name = worker_key_for_snapshot(snapshot_path);
+  LifecycleReport report;
+  {
+    auto edit = SnapshotEditLock::acquire(state_dir, name);
+    if (!edit) {
+      return std::unexpected(edit.error());
+    }
+    auto snapshot = load_snapshot_file(snapshot_path);
+    if (!snapshot) {
+      return std::unexpected(snapshot.error());
+    }
+    report.worker_id = snapshot->id;
+    if (auto ok = check_resumable(*snapshot); !ok) {
+      return std::unexpected(ok.error());
+    }
+    auto child = live_child(state_dir, name);
+    if (child) {
+      auto resumed = apply_resume_rules(*snapshot, request, ids);
+      if (!resumed) {
+        return std::unexpected(resumed.error());
+      }
+      if (auto written = write_snapshot_file(snapshot_path, resumed->root); !written) {
+        return std::unexpected(written.error());
+      }
+      report.status = "running";
+      report.changed = true;
+      report.signalled = ::kill(-child->first, SIGCONT) == 0;
+      return report;
+    }
+  }
+  // The paused process is gone: respawn the worker under the resume rules.
+  if (settings.command.empty()) {
+    return fail(ErrorCode::usage,
+                fmt::format("worker {} has no live process to continue; give COMMAND after -- "
+                            "(or REPRISE_COMMAND) to relaunch it",
+                            report.worker_id),
+                snapshot_path);
+  }
+  auto lock = lock_snapshot(snapshot_path);
+  if (!lock) {
+    return std::unexpected(lock.error());
+  }
+  const auto previous_identity = file_identity(snapshot_path); // before reading: see keep_history
+  auto snapshot = load_snapshot_file(snapshot_path);
+  if (!snapshot) {
+    return std::unexpected(snapshot.error());
+  }
+  if (auto ok = check_resumable(*snapshot); !ok) {
+    return std::unexpected(ok.error());
+  }
+  auto resumed = apply_resume_rules(*snapshot, request, ids);
+  if (!resumed) {
+    return std::unexpected(resumed.error());
+  }
+  PreparedRun run{std::move(*lock),
+                  state_dir,
+                  name,
+                  snapshot_path,
+                  request.input.value_or(snapshot->task),
+                  snapshot->carry.transcript_mode,
+                  {},
+                  {},
+                  previous_identity};
+  read_execution(*snapshot, run);
+  auto relaunched =
+      run_worker(std::move(run), resumed->root, snapshot->document.text(), settings, ids);
+  if (!relaunched) {
+    return std::unexpected(relaunched.error());
+  }
+  report.status = relaunched->status;
+  report.changed = true;
+  report.relaunch = std::move(*relaunched);
+  return report;
+}
+
+} // namespace reprise
