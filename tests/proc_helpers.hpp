@@ -2,6 +2,7 @@
 
 // Helpers shared by the tests that run real processes: a scratch folder per test (kept when the
 // test failed), the demo worker copied into it, and the reprise binary run with captured output.
+#include "base/io.hpp"
 #include "run/process.hpp"
 
 #include <csignal>

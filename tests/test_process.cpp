@@ -1,3 +1,4 @@
+#include "base/io.hpp"
 #include "proc_helpers.hpp"
 #include "run/process.hpp"
 #include "run/signal_guard.hpp"

@@ -3,6 +3,7 @@
 #include "run/wait.hpp"
 #include "run/waiters.hpp"
 #include "run/worker_lock.hpp"
+#include "snapshot/worker_status.hpp"
 
 #include <csignal>
 #include <future>
@@ -88,7 +89,7 @@ TEST_CASE("wait: suspend of a running worker wakes the waiter with suspended") {
   REQUIRE(outcome.has_value());
   CHECK_FALSE(outcome->timed_out);
   CHECK(outcome->results[0].status == "suspended");
-  CHECK(status_is_success(outcome->results[0].status));
+  CHECK(exit_code_for(parse_worker_status(outcome->results[0].status)) == 0);
   CHECK_FALSE(outcome->used_inotify);
   // The stopped run must not outlive the test.
   CHECK(run_reprise({"--state-dir", scratch.str(), "cancel", "worker_demo"}).exit ==

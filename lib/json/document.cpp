@@ -1,6 +1,7 @@
 #include "json/document.hpp"
 
 #include "base/fd.hpp"
+#include "base/io.hpp"
 #include "base/mapped_file.hpp"
 
 #include <algorithm>
@@ -187,39 +188,17 @@ Result<simdjson::padded_string> read_all(int fd, const std::string& name) {
     // Read straight into the padded buffer: no second copy of a large file.
     const auto size = static_cast<std::size_t>(info.st_size);
     padded = simdjson::padded_string(size);
-    std::size_t done = 0;
-    while (done < size) {
-      const ssize_t n = ::read(fd, padded.data() + done, size - done);
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n < 0) {
-        return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)),
-                    name);
-      }
-      if (n == 0) {
-        break;
-      }
-      done += static_cast<std::size_t>(n);
+    const ssize_t done = read_full(fd, padded.data(), size);
+    if (done < 0) {
+      return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), name);
     }
-    if (done != size) {
-      return simdjson::padded_string(padded.data(), done);
+    if (static_cast<std::size_t>(done) != size) {
+      return simdjson::padded_string(padded.data(), static_cast<std::size_t>(done));
     }
     return padded;
   }
-  char buffer[1 << 16];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), name);
-    }
-    if (n == 0) {
-      break;
-    }
-    data.append(buffer, static_cast<std::size_t>(n));
+  if (const int error = read_append(fd, data); error != 0) {
+    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(error)), name);
   }
   return simdjson::padded_string(data);
 }

@@ -1,6 +1,8 @@
 #include "run/relaunch.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/exit_code.hpp"
+#include "base/io.hpp"
 #include "run/run_ledger.hpp"
 #include "run/signal_guard.hpp"
 #include "run/waiters.hpp"
@@ -79,10 +81,9 @@ Result<void> write_outcome(const AttemptContext& context, const AttemptOutcome& 
     }
   }
   const Snapshot* snapshot = unchanged ? &*context.running : &**loaded;
-  const std::string on_disk = written_status(*snapshot);
-  if (on_disk != "running") {
+  if (parse_worker_status(written_status(*snapshot).value_or("")) != WorkerStatus::running) {
     // cancel or suspend wrote the worker's state while the child was ending: theirs stands.
-    report.status = on_disk;
+    report.status = snapshot->status;
     report.latest_error = describe_failure(outcome);
   } else {
     // The completion refers to the result file's bytes: keep the document alive until written.
@@ -197,7 +198,7 @@ Result<RelaunchReport> start_detached(const AttemptContext& context, SuperviseRe
     char* end = nullptr;
     report.supervisor_pid = static_cast<pid_t>(std::strtol(line->c_str() + 8, &end, 10));
     report.child_pid = static_cast<pid_t>(std::strtol(end, nullptr, 10));
-    report.status = "running";
+    report.status = to_string(WorkerStatus::running);
     return report;
   }
   // "failed <code> <message>"
@@ -210,12 +211,25 @@ Result<RelaunchReport> start_detached(const AttemptContext& context, SuperviseRe
   while (!message.empty() && message.back() == '\n') {
     message.pop_back();
   }
-  report.status = "failed";
+  report.status = to_string(WorkerStatus::failed);
   report.spawn_error = Error{code, message, {}, {}, 0, 0};
   return report;
 }
 
 } // namespace
+
+int exit_code_of(const RelaunchReport& report) {
+  if (report.spawn_error) {
+    return report.spawn_error->exit_code();
+  }
+  if (report.forwarded_signal != 0) {
+    return exit_code::k_signal_base + report.forwarded_signal;
+  }
+  if (report.timed_out) {
+    return exit_code::k_timeout;
+  }
+  return exit_code_for(parse_worker_status(report.status));
+}
 
 Result<WorkerLock> lock_snapshot(const std::string& snapshot_path) {
   return WorkerLock::acquire(state_dir_for_snapshot(snapshot_path),

@@ -1,6 +1,7 @@
 #include "run/supervisor.hpp"
 
 #include "base/fd.hpp"
+#include "base/io.hpp"
 #include "run/signal_guard.hpp"
 
 #include <algorithm>
@@ -346,8 +347,8 @@ Result<SuperviseOutcome> supervise(const SuperviseRequest& request) {
       wait_ms =
           wait_ms < 0 ? k_no_pidfd_tick_ms : std::min<std::int64_t>(wait_ms, k_no_pidfd_tick_ms);
     }
-    const int rc = ::poll(fds.data(), fds.size(), static_cast<int>(wait_ms));
-    if (rc < 0 && errno != EINTR) {
+    const int rc = poll_retrying(fds, static_cast<int>(wait_ms));
+    if (rc < 0) {
       return fail(ErrorCode::failed, fmt::format("poll: {}", std::strerror(errno)));
     }
     bool child_ready = child.pidfd() < 0;

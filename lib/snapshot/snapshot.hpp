@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/error.hpp"
+#include "snapshot/worker_status.hpp"
 
 #include "json/document.hpp"
 #include "json/json_node.hpp"
@@ -126,8 +127,13 @@ struct Snapshot {
 // line:column.
 Result<Snapshot> load_snapshot(Document document);
 
-// The status as written in the file ("running" stays "running"), else the loaded status.
-std::string written_status(const Snapshot& snapshot);
+// The `status` member as written in the file ("running" stays "running"); nullopt when it is
+// missing or not a string.
+std::optional<std::string_view> written_status(const Snapshot& snapshot);
+
+// The status harn would see: the loaded status, or "running" when the status on disk is "running"
+// and `liveness` says the run is live (see effective_status in worker_status.hpp).
+std::string effective_status(const Snapshot& snapshot, Liveness liveness);
 
 // Reads and loads `path` ("-" reads standard input); `access` as for Document::read_file.
 Result<Snapshot> load_snapshot_file(const std::string& path, FileAccess access = FileAccess::read);

@@ -1,6 +1,8 @@
 #include "snapshot/snapshot_peek.hpp"
 
 #include "base/fd.hpp"
+#include "base/io.hpp"
+#include "snapshot/worker_status.hpp"
 
 #include "json/document.hpp"
 #include "json/json_scan.hpp"
@@ -151,20 +153,10 @@ Result<void> read_whole(const std::string& path, std::string& out) {
   if (S_ISREG(info.st_mode)) {
     out.reserve(static_cast<std::size_t>(info.st_size));
   }
-  char buffer[1 << 16];
-  while (true) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), path);
-    }
-    if (n == 0) {
-      return {};
-    }
-    out.append(buffer, static_cast<std::size_t>(n));
+  if (const int error = read_append(fd.get(), out); error != 0) {
+    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(error)), path);
   }
+  return {};
 }
 
 // Every non-hidden `*.json` entry of `dir`, as `<dir>/<name>` sorted by name. Entries that are not
@@ -212,7 +204,7 @@ SnapshotPeek peek_snapshot(std::string_view text, const std::string& path) {
   peek.path = path;
   peek.name = "worker";
   peek.mode = "workflow";
-  peek.status = "interrupted";
+  peek.status = effective_status(std::nullopt, Liveness::follow_loader);
   auto set_invalid = [&](Error error) {
     peek.state = PeekState::invalid;
     peek.error = std::move(error);
@@ -270,10 +262,9 @@ SnapshotPeek peek_snapshot(std::string_view text, const std::string& path) {
                     "WorkerExecutionProfile{}",
                     execution ? "" : " (execution is missing)")));
   }
-  if (auto decoded = status ? decode_string(*status) : std::nullopt) {
-    peek.written_status = *decoded;
-    peek.status = *decoded == "running" ? "interrupted" : std::move(*decoded);
-  }
+  const auto decoded = status ? decode_string(*status) : std::nullopt;
+  peek.written_status = decoded.value_or("");
+  peek.status = effective_status(decoded, Liveness::follow_loader);
   return peek;
 }
 
