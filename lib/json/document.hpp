@@ -78,7 +78,9 @@ private:
 // The simdjson kernel chosen for this machine at run time (e.g. "icelake", "haswell", "fallback").
 std::string json_kernel();
 
-// Runs a precise (slow) parse of invalid `text` to find where it breaks: message and byte offset.
-std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text);
+// The error for `text` (read from `name`), which is not a JSON document the parser accepts: what
+// is wrong (a syntax error, a byte-order mark, nesting past the parser's depth limit) and its
+// line:column, found by a precise (slow) second parse.
+Error json_syntax_error(std::string_view text, const std::string& name);
 
 } // namespace reprise

@@ -86,18 +86,6 @@ Error invalid_at(std::string_view text, const std::string& path, std::string poi
   return error;
 }
 
-// Why the scanner could not read the top level: the precise syntax error when there is one.
-Error syntax_error(std::string_view text, const std::string& path) {
-  auto [message, offset] = locate_syntax_error(text);
-  const auto position = json::line_column(text, offset);
-  return Error{ErrorCode::invalid_snapshot,
-               fmt::format("JSON syntax error: {}", message),
-               path,
-               {},
-               position.line,
-               position.column};
-}
-
 // The config mode of the `config` member, or an error in the loader's words.
 Result<std::string> config_mode_of(std::string_view text, const std::string& path,
                                    std::optional<std::string_view> config) {
@@ -112,7 +100,7 @@ Result<std::string> config_mode_of(std::string_view text, const std::string& pat
   }
   auto members = json::object_members(*config);
   if (!members) {
-    return std::unexpected(syntax_error(text, path));
+    return std::unexpected(json_syntax_error(text, path));
   }
   std::optional<std::string_view> mode;
   for (const json::Member& member : *members) {
@@ -214,7 +202,7 @@ SnapshotPeek peek_snapshot(std::string_view text, const std::string& path) {
   const std::size_t start = json::skip_whitespace(text, 0);
   const auto end = json::value_end(text, start);
   if (!end || json::skip_whitespace(text, *end) != text.size()) {
-    return set_invalid(syntax_error(text, path));
+    return set_invalid(json_syntax_error(text, path));
   }
   if (text[start] != '{') {
     return set_invalid(invalid_at(text, path, "", text.substr(start, *end - start),
@@ -223,7 +211,7 @@ SnapshotPeek peek_snapshot(std::string_view text, const std::string& path) {
   }
   auto members = json::object_members(text.substr(start, *end - start));
   if (!members) {
-    return set_invalid(syntax_error(text, path));
+    return set_invalid(json_syntax_error(text, path));
   }
 
   // The last duplicate wins, as in harn's loader.
