@@ -3,6 +3,7 @@
 #include "base/fd.hpp"
 #include "base/mapped_file.hpp"
 
+#include "json/member.hpp"
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -230,6 +231,9 @@ std::string json_kernel() {
   return simdjson::get_active_implementation()->name();
 }
 
+namespace {
+
+// Runs a precise (slow) parse of invalid `text` to find where it breaks: message and byte offset.
 std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return {"empty file: no JSON value", text.size()};
@@ -289,6 +293,17 @@ std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text) {
     offset = p;
   }
   return {message, std::min(offset, text.size())};
+}
+
+} // namespace
+
+Error syntax_error(std::string_view text, std::string name, bool invalid_utf8) {
+  auto [message, offset] = locate_syntax_error(text);
+  const auto position = json::line_column(text, offset);
+  return Error::invalid_snapshot(invalid_utf8
+                                     ? fmt::format("JSON syntax error: invalid UTF-8 ({})", message)
+                                     : fmt::format("JSON syntax error: {}", message),
+                                 std::move(name), {}, position.line, position.column);
 }
 
 Document::Document(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -364,19 +379,8 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
     result = impl->parser.parse(impl->data, impl->size, false).get(impl->root);
   }
   if (result != simdjson::SUCCESS) {
-    const std::string_view text(impl->data, impl->size);
-    auto [message, offset] = locate_syntax_error(text);
-    const auto position = json::line_column(text, offset);
-    Error error{ErrorCode::invalid_snapshot,
-                fmt::format("JSON syntax error: {}", message),
-                path,
-                {},
-                position.line,
-                position.column};
-    if (result == simdjson::UTF8_ERROR) {
-      error.message = fmt::format("JSON syntax error: invalid UTF-8 ({})", message);
-    }
-    return std::unexpected(error);
+    return std::unexpected(syntax_error(std::string_view(impl->data, impl->size), path,
+                                        result == simdjson::UTF8_ERROR));
   }
   impl->register_index(std::move(jumps));
   return Document(std::move(impl));
@@ -396,14 +400,7 @@ Result<Document> Document::from_string(std::string_view bytes, std::string name)
   impl->use_bytes(simdjson::padded_string(bytes));
   auto result = impl->parser.parse(impl->data, impl->size, false).get(impl->root);
   if (result != simdjson::SUCCESS) {
-    auto [message, offset] = locate_syntax_error(bytes);
-    const auto position = json::line_column(bytes, offset);
-    return std::unexpected(Error{ErrorCode::invalid_snapshot,
-                                 fmt::format("JSON syntax error: {}", message),
-                                 impl->name,
-                                 {},
-                                 position.line,
-                                 position.column});
+    return std::unexpected(syntax_error(bytes, impl->name));
   }
   impl->register_index();
   return Document(std::move(impl));
@@ -496,11 +493,7 @@ std::optional<std::string_view> Document::bytes_at(std::string_view pointer) con
       if (list == nullptr) {
         return std::nullopt;
       }
-      for (const json::Member& member : *list) {
-        if (member.key == key) {
-          found = member.value;
-        }
-      }
+      found = json::member(*list, key);
     } else if (here[first] == '[') {
       if (key.empty() || key.find_first_not_of("0123456789") != std::string::npos) {
         return std::nullopt;
@@ -522,7 +515,8 @@ std::optional<std::string_view> Document::bytes_at(std::string_view pointer) con
 }
 
 Error Document::error_at(ErrorCode code, std::string_view pointer, std::string message) const {
-  Error error{code, std::move(message), name(), std::string(pointer), 0, 0};
+  Error error = Error::make(code, std::move(message), name());
+  error.pointer = std::string(pointer);
   if (auto bytes = bytes_at(pointer)) {
     const auto position = position_of(*bytes);
     error.line = position.line;

@@ -78,7 +78,9 @@ private:
 // The simdjson kernel chosen for this machine at run time (e.g. "icelake", "haswell", "fallback").
 std::string json_kernel();
 
-// Runs a precise (slow) parse of invalid `text` to find where it breaks: message and byte offset.
-std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text);
+// The invalid_snapshot error of `text` (named `name`) that failed to parse: a precise (slow) parse
+// finds the message ("JSON syntax error: …", "JSON syntax error: invalid UTF-8 (…)") and its
+// line:column.
+Error syntax_error(std::string_view text, std::string name, bool invalid_utf8 = false);
 
 } // namespace reprise

@@ -4,6 +4,7 @@
 
 #include "json/document.hpp"
 #include "json/json_scan.hpp"
+#include "json/member.hpp"
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -74,7 +75,7 @@ std::optional<std::string> decode_string(std::string_view value) {
 
 Error invalid_at(std::string_view text, const std::string& path, std::string pointer,
                  std::optional<std::string_view> value, std::string message) {
-  Error error{ErrorCode::invalid_snapshot, std::move(message), path, std::move(pointer), 0, 0};
+  Error error = Error::invalid_snapshot(std::move(message), path, std::move(pointer));
   if (value) {
     const auto position =
         json::line_column(text, static_cast<std::size_t>(value->data() - text.data()));
@@ -82,18 +83,6 @@ Error invalid_at(std::string_view text, const std::string& path, std::string poi
     error.column = position.column;
   }
   return error;
-}
-
-// Why the scanner could not read the top level: the precise syntax error when there is one.
-Error syntax_error(std::string_view text, const std::string& path) {
-  auto [message, offset] = locate_syntax_error(text);
-  const auto position = json::line_column(text, offset);
-  return Error{ErrorCode::invalid_snapshot,
-               fmt::format("JSON syntax error: {}", message),
-               path,
-               {},
-               position.line,
-               position.column};
 }
 
 // The config mode of the `config` member, or an error in the loader's words.
@@ -112,12 +101,7 @@ Result<std::string> config_mode_of(std::string_view text, const std::string& pat
   if (!members) {
     return std::unexpected(syntax_error(text, path));
   }
-  std::optional<std::string_view> mode;
-  for (const json::Member& member : *members) {
-    if (member.key == "mode") {
-      mode = member.value;
-    }
-  }
+  const std::optional<std::string_view> mode = json::member(*members, "mode");
   auto decoded = mode ? decode_string(*mode) : std::nullopt;
   if (decoded && (*decoded == "workflow" || *decoded == "stage" || *decoded == "sub_agent")) {
     return *decoded;
