@@ -19,9 +19,7 @@ struct CancelOptions {
 int run_cancel(const CancelOptions& options, const GlobalOptions& global) {
   const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
   if (target.is_stdin) {
-    return report_error(
-        Error{ErrorCode::usage, "cancel needs a snapshot file, not standard input", {}, {}, 0, 0},
-        false);
+    return report_error(Error::usage("cancel needs a snapshot file, not standard input"), false);
   }
   auto kill_after = parse_duration(options.kill_after);
   if (!kill_after) {

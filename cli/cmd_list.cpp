@@ -1,6 +1,7 @@
 // `reprise list [DIR] [--status S]... [--mode M]... [--json|--jsonl|--ids]`: one row per snapshot.
 #include "base/duration.hpp"
 #include "base/exit_code.hpp"
+#include "base/text.hpp"
 #include "base/uuid7.hpp"
 #include "commands.hpp"
 #include "output.hpp"
@@ -185,11 +186,7 @@ void print_table(const std::vector<const Row*>& rows, bool color) {
          peek.latest_error ? truncate_display(*peek.latest_error, k_error_width) : "-"});
   }
   // Widths in code points, so that "…" and other UTF-8 text align.
-  auto width_of = [](const std::string& text) {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-      return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
-  };
+  auto width_of = [](const std::string& text) { return characters(text); };
   std::array<std::size_t, 8> widths{};
   for (const Cells& cells : lines) {
     for (std::size_t i = 0; i < cells.size(); ++i) {

@@ -106,8 +106,7 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
   }
   auto& [targets, command] = *split;
   if (targets.empty()) {
-    return report_error(Error{ErrorCode::usage, "relaunch needs a TARGET", {}, {}, 0, 0},
-                        options.json);
+    return report_error(Error::usage("relaunch needs a TARGET"), options.json);
   }
   auto request = make_reset_request(options.reset);
   if (!request) {
@@ -262,12 +261,7 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
               return report_error(ok.error(), options->json);
             }
             if (!options->reset.has_entry()) {
-              return report_error(Error{ErrorCode::usage,
-                                        "relaunch needs --task TEXT or --trigger PAYLOAD",
-                                        {},
-                                        {},
-                                        0,
-                                        0},
+              return report_error(Error::usage("relaunch needs --task TEXT or --trigger PAYLOAD"),
                                   options->json);
             }
             return run_relaunch(*options, global);

@@ -61,10 +61,8 @@ bool writes_to_file(const ResetOptions& options) {
 int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
   if (options.in_place && target.is_stdin) {
-    return report_error(
-        Error{
-            ErrorCode::usage, "--in-place needs a snapshot file, not standard input", {}, {}, 0, 0},
-        options.json);
+    return report_error(Error::usage("--in-place needs a snapshot file, not standard input"),
+                        options.json);
   }
   auto request = make_reset_request(options.reset);
   if (!request) {
@@ -139,15 +137,13 @@ Command setup_reset(CLI::App& root, const GlobalOptions& global) {
   app->add_flag("--json", options->json, "With --dry-run: the plan as JSON; errors also as JSON");
   app->footer("Example: reprise reset worker_019dda65-d500-7a1b-ac3d-4e5f6a7b8c90 --task 'Next' "
               "--dry-run");
-  return {
-      app, [options, &global] {
-        if (!options->reset.has_entry()) {
-          return report_error(
-              Error{ErrorCode::usage, "reset needs --task TEXT or --trigger PAYLOAD", {}, {}, 0, 0},
-              options->json);
-        }
-        return run_reset(*options, global);
-      }};
+  return {app, [options, &global] {
+            if (!options->reset.has_entry()) {
+              return report_error(Error::usage("reset needs --task TEXT or --trigger PAYLOAD"),
+                                  options->json);
+            }
+            return run_reset(*options, global);
+          }};
 }
 
 } // namespace reprise::cli

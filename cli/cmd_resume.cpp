@@ -33,13 +33,11 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
   }
   auto& [targets, command] = *split;
   if (targets.size() != 1) {
-    return report_error(Error{ErrorCode::usage, "resume takes one TARGET", {}, {}, 0, 0}, false);
+    return report_error(Error::usage("resume takes one TARGET"), false);
   }
   const Target target = resolve_target(targets[0], resolve_state_dir(global.state_dir));
   if (target.is_stdin) {
-    return report_error(
-        Error{ErrorCode::usage, "resume needs a snapshot file, not standard input", {}, {}, 0, 0},
-        false);
+    return report_error(Error::usage("resume needs a snapshot file, not standard input"), false);
   }
   RunSettings settings;
   auto resolved = command_or_environment(command);

@@ -19,9 +19,7 @@ struct SuspendOptions {
 int run_suspend(const SuspendOptions& options, const GlobalOptions& global) {
   const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
   if (target.is_stdin) {
-    return report_error(
-        Error{ErrorCode::usage, "suspend needs a snapshot file, not standard input", {}, {}, 0, 0},
-        false);
+    return report_error(Error::usage("suspend needs a snapshot file, not standard input"), false);
   }
   IdSource ids(global.now_ms, global.seed);
   auto report = suspend_worker(target.path, options.reason, options.initiator, ids);

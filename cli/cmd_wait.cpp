@@ -60,9 +60,8 @@ int run_wait(const WaitOptions& options, const GlobalOptions& global) {
   for (const std::string& text : options.targets) {
     const Target target = resolve_target(text, state_dir);
     if (target.is_stdin) {
-      return report_error(
-          Error{ErrorCode::usage, "wait needs a snapshot file, not standard input", {}, {}, 0, 0},
-          options.json);
+      return report_error(Error::usage("wait needs a snapshot file, not standard input"),
+                          options.json);
     }
     paths.push_back(target.path);
   }

@@ -4,6 +4,7 @@
 
 #include "json/document.hpp"
 #include <cstdlib>
+#include <exception>
 #include <fmt/format.h>
 #include <vector>
 
@@ -23,9 +24,7 @@ void apply_environment(reprise::cli::GlobalOptions& global) {
   }
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   using namespace reprise::cli;
   CLI::App app{"reprise: replay agent workers from their persisted snapshots", "reprise"};
   app.set_version_flag("--version", fmt::format("reprise {} (simdjson kernel {})", REPRISE_VERSION,
@@ -82,4 +81,19 @@ int main(int argc, char** argv) {
     }
   }
   return reprise::exit_code::k_usage;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  // The library reports failures as values; an exception that still gets here is a bug. Say so on
+  // the one error line rather than let std::terminate abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "reprise: error: internal: {}\n", e.what());
+  } catch (...) {
+    fmt::print(stderr, "reprise: error: internal: unknown exception\n");
+  }
+  return reprise::exit_code::k_internal;
 }

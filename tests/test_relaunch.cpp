@@ -110,3 +110,32 @@ TEST_CASE("relaunch") {
     CHECK(rows[2]["status"] == "completed");
   }
 }
+
+TEST_CASE("duplicate execution members: relaunch runs with what validate checked (the last)") {
+  ProcScratch scratch;
+  const std::string path = copy_demo(scratch.str(), [](auto& s) {
+    s["execution"] = {{"cwd", "CWD"}, {"env", "ENV"}};
+  });
+  std::string text = read_bytes(path);
+  const auto replace = [&text](const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), to);
+  };
+  // The first `cwd` is not even a string: serde_json keeps only the last, and so do we.
+  replace(R"("cwd": "CWD")", R"("cwd": 5, "cwd": "/first", "cwd": "/last")");
+  replace(R"("env": "ENV")", R"("env": 7, "env": {"A": "1", "A": "2", "B": "3"})");
+  std::ofstream(path) << text;
+
+  auto snapshot = load_snapshot_file(path);
+  REQUIRE_MESSAGE(snapshot, snapshot.error().to_string());
+  auto lock = lock_snapshot(path);
+  REQUIRE(lock);
+  PreparedRun run{.lock = std::move(*lock)};
+  read_execution(*snapshot, run);
+  CHECK(run.cwd == "/last");
+  CHECK(run.env == std::vector<std::pair<std::string, std::string>>{{"A", "2"}, {"B", "3"}});
+
+  const Finished validated = run_reprise({"validate", path});
+  CHECK(validated.exit == ExitStatus::exited(0));
+}

@@ -12,7 +12,6 @@ using reprise::ErrorCode;
 using reprise::file_identity;
 using reprise::history_dir;
 using reprise::keep_history;
-using reprise::list_snapshot_files;
 using reprise::resolve_state_dir;
 using reprise::resolve_target;
 using reprise::state_dir_for_snapshot;
@@ -181,16 +180,5 @@ TEST_CASE("state_dir") {
     const auto kept = keep_history(scratch.file("file"), "worker_1", "x");
     REQUIRE_FALSE(kept.has_value());
     CHECK(kept.error().code == ErrorCode::cannot_write);
-  }
-
-  SUBCASE("list_snapshot_files lists regular *.json files, sorted") {
-    for (const char* name : {"b.json", "a.json", "notes.txt", ".hidden.json", ".a.json.tmp.x1"}) {
-      std::ofstream(scratch.file(name)) << "{}";
-    }
-    fs::create_directories(scratch.file(".reprise/history/w"));
-    fs::create_directories(scratch.file("dir.json"));
-    CHECK(list_snapshot_files(scratch.str()) ==
-          std::vector<std::string>{scratch.file("a.json"), scratch.file("b.json")});
-    CHECK(list_snapshot_files(scratch.file("missing")).empty());
   }
 }

@@ -2,6 +2,7 @@
 
 #include <expected>
 #include <string>
+#include <utility>
 
 namespace reprise {
 
@@ -27,6 +28,42 @@ struct Error {
   int line = 0;        // 1-based; 0 when unknown
   int column = 0;      // 1-based; 0 when unknown
 
+  // One named constructor per kind: `Error::usage("…")`, `Error::not_found("…", path)`; `make`
+  // when the kind is a variable.
+  static Error make(ErrorCode code, std::string message, std::string file = {}) {
+    return Error{code, std::move(message), std::move(file), {}, 0, 0};
+  }
+  static Error usage(std::string message) { return make(ErrorCode::usage, std::move(message)); }
+  // A loader rule or syntax error, with where it applies when known.
+  static Error invalid_snapshot(std::string message, std::string file = {},
+                                std::string pointer = {}, int line = 0, int column = 0) {
+    return Error{ErrorCode::invalid_snapshot,
+                 std::move(message),
+                 std::move(file),
+                 std::move(pointer),
+                 line,
+                 column};
+  }
+  static Error not_found(std::string message, std::string file = {}) {
+    return make(ErrorCode::not_found, std::move(message), std::move(file));
+  }
+  static Error cannot_write(std::string message, std::string file = {}) {
+    return make(ErrorCode::cannot_write, std::move(message), std::move(file));
+  }
+  static Error busy(std::string message, std::string file = {}) {
+    return make(ErrorCode::busy, std::move(message), std::move(file));
+  }
+  static Error timeout(std::string message) { return make(ErrorCode::timeout, std::move(message)); }
+  static Error cannot_execute(std::string message) {
+    return make(ErrorCode::cannot_execute, std::move(message));
+  }
+  static Error command_not_found(std::string message) {
+    return make(ErrorCode::command_not_found, std::move(message));
+  }
+  static Error failed(std::string message, std::string file = {}) {
+    return make(ErrorCode::failed, std::move(message), std::move(file));
+  }
+
   // One line: "<file>: <pointer> (line L, column C): <message>", omitting the parts that are empty.
   std::string to_string() const;
   // The stable name of `code` ("invalid_snapshot", …) used in --json error objects.
@@ -37,9 +74,9 @@ struct Error {
 
 template <typename T> using Result = std::expected<T, Error>;
 
-// Shorthand for `std::unexpected(Error{code, message, file})`.
+// Shorthand for `std::unexpected(Error::make(code, message, file))`.
 inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::string file = {}) {
-  return std::unexpected(Error{code, std::move(message), std::move(file), {}, 0, 0});
+  return std::unexpected(Error::make(code, std::move(message), std::move(file)));
 }
 
 } // namespace reprise

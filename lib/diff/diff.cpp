@@ -119,7 +119,7 @@ bool Walker::collect(const SpannedValue& node, bool object, std::vector<SpannedV
                      std::vector<std::string_view>* keys) {
   auto spans = child_spans(node.bytes, object);
   if (!spans) {
-    m_error = Error{ErrorCode::invalid_snapshot, "cannot index a JSON value", {}, {}, 0, 0};
+    m_error = Error::invalid_snapshot("cannot index a JSON value");
     return false;
   }
   out.reserve(spans->size());
@@ -143,7 +143,7 @@ bool Walker::collect(const SpannedValue& node, bool object, std::vector<SpannedV
     }
   }
   if (out.size() != spans->size()) {
-    m_error = Error{ErrorCode::invalid_snapshot, "cannot index a JSON value", {}, {}, 0, 0};
+    m_error = Error::invalid_snapshot("cannot index a JSON value");
     return false;
   }
   return true;
@@ -196,8 +196,8 @@ void Walker::walk_object(const SpannedValue& a, const SpannedValue& b, Frame& fr
     last_b[keys_b[j]] = j;
   }
   const bool transcript = is_transcript_place(frame.pointer) ||
-                          string_member(a.dom, "_type") == "transcript" ||
-                          string_member(b.dom, "_type") == "transcript";
+                          json::string_member(a.dom, "_type").value_or("") == "transcript" ||
+                          json::string_member(b.dom, "_type").value_or("") == "transcript";
   for (std::size_t i = 0; i < keys_a.size(); ++i) {
     const std::string_view key = keys_a[i];
     if (last_a[key] != i) {
@@ -253,9 +253,8 @@ ArrayKind Walker::array_kind(const std::vector<SpannedValue>& a, const std::vect
       if (!node.dom.is_object()) {
         return false;
       }
-      auto id = node.dom.get_object().value_unsafe()["id"];
-      if (id.error() || !id.value_unsafe().is_string() ||
-          !seen.insert(id.value_unsafe().get_string().value_unsafe()).second) {
+      auto id = json::string_member(node.dom, "id");
+      if (!id || !seen.insert(*id).second) {
         return false;
       }
     }
@@ -305,7 +304,7 @@ void Walker::walk_array(const SpannedValue& a, const SpannedValue& b, Frame& fra
   }
   auto key_of = [&](const SpannedValue& node, std::size_t index) -> std::uint64_t {
     if (kind == ArrayKind::by_id) {
-      return hash_bytes(string_member(node.dom, "id"), 0x696400);
+      return hash_bytes(json::string_member(node.dom, "id").value_or(""), 0x696400);
     }
     if (frame.alive.empty()) {
       return hash_value(node.dom, m_patterns, frame.alive, frame.depth + 1);
@@ -413,8 +412,8 @@ void Walker::item_added_or_removed(const SpannedValue& node, std::size_t index, 
   }
   std::optional<ItemContext> context;
   if (frame.item == nullptr && kind) {
-    Entry entry = element_entry(*kind, change, element.pointer, added ? nullptr : &node,
-                                added ? &node : nullptr);
+    DiffEntry entry = element_entry(*kind, change, element.pointer, added ? nullptr : &node,
+                                    added ? &node : nullptr);
     (added ? entry.index_b : entry.index_a) = index;
     m_result.entries.push_back(std::move(entry));
     context.emplace(
@@ -434,19 +433,20 @@ void Walker::record(PatchOp op, const Frame& frame, std::string_view before, std
   if (frame.item != nullptr) {
     ItemContext& item = *frame.item;
     if (!item.entry) {
-      Entry entry = element_entry(item.kind, ChangeKind::changed, item.pointer, &item.a, &item.b);
+      DiffEntry entry =
+          element_entry(item.kind, ChangeKind::changed, item.pointer, &item.a, &item.b);
       entry.index_a = item.index_a;
       entry.index_b = item.index_b;
       m_result.entries.push_back(std::move(entry));
       item.entry = m_result.entries.size() - 1;
     }
     index = *item.entry;
-    Entry& entry = m_result.entries[index];
+    DiffEntry& entry = m_result.entries[index];
     if (entry.change == ChangeKind::changed) {
       entry.fields.push_back(frame.pointer.substr(item.pointer.size()));
     }
   } else {
-    Entry entry;
+    DiffEntry entry;
     entry.section = section_of(frame.pointer);
     entry.kind = EntryKind::value;
     entry.change = change;
@@ -497,7 +497,7 @@ Result<DiffResult> diff_documents(const Document& a, const Document& b,
   DiffResult result = std::move(walker.result());
   result.objects_at_root = node_a.dom.is_object() && node_b.dom.is_object();
   result.root_b = node_b.bytes;
-  for (const Entry& entry : result.entries) {
+  for (const DiffEntry& entry : result.entries) {
     ++result.per_section[static_cast<std::size_t>(entry.section)];
   }
   return result;

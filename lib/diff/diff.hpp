@@ -49,12 +49,12 @@ struct Change {
   std::string_view value;       // B's bytes for add/replace, empty for remove
   std::string merge_path;       // the object member a merge patch sets (nearest array or itself)
   std::string_view merge_value; // B's bytes at merge_path; empty: member removed
-  std::size_t entry = 0;        // index of its Entry in DiffResult::entries
+  std::size_t entry = 0;        // index of its DiffEntry in DiffResult::entries
 };
 
 // One difference as it is shown and counted: a value that changed, or one element of an array
 // matched by id or content (artifact, message, event) that was added, removed or changed.
-struct Entry {
+struct DiffEntry {
   Section section = Section::other;
   EntryKind kind = EntryKind::value;
   ChangeKind change = ChangeKind::changed;
@@ -73,7 +73,7 @@ struct Entry {
 
 // The outcome of a diff: entries in document order, patch operations in application order.
 struct DiffResult {
-  std::vector<Entry> entries;
+  std::vector<DiffEntry> entries;
   std::vector<Change> changes;
   std::array<std::size_t, k_section_count> per_section{}; // entries per Section
   std::size_t ignored = 0;     // differences skipped because they are volatile or --ignore'd

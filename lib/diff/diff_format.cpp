@@ -1,5 +1,6 @@
 #include "diff/diff_format.hpp"
 
+#include "base/text.hpp"
 #include "diff/json_patch.hpp"
 
 #include "json/json_scan.hpp"
@@ -13,22 +14,8 @@ namespace {
 constexpr std::size_t k_value_excerpt = 60;
 constexpr std::size_t k_listed_fields = 4;
 
-// `text` cut to `limit` characters (UTF-8 aware), with an ellipsis when cut.
-std::string shorten(std::string_view text, std::size_t limit) {
-  std::size_t characters = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (characters == limit) {
-        return fmt::format("{}…", text.substr(0, i));
-      }
-      ++characters;
-    }
-  }
-  return std::string(text);
-}
-
 std::string value_excerpt(std::string_view bytes) {
-  return shorten(minify_json(bytes), k_value_excerpt);
+  return shorten_characters(minify_json(bytes), k_value_excerpt);
 }
 
 class Painter {
@@ -82,7 +69,7 @@ const char* kind_name(EntryKind kind) {
 }
 
 // Where an element sits: its pointer, and its index in B when that differs.
-std::string where(const Entry& entry) {
+std::string where(const DiffEntry& entry) {
   if (entry.change == ChangeKind::changed && entry.index_a && entry.index_b &&
       *entry.index_a != *entry.index_b) {
     return fmt::format("{} (now {})", entry.pointer, *entry.index_b);
@@ -90,7 +77,7 @@ std::string where(const Entry& entry) {
   return entry.pointer;
 }
 
-std::string fields_list(const Entry& entry) {
+std::string fields_list(const DiffEntry& entry) {
   std::string out;
   for (std::size_t i = 0; i < entry.fields.size() && i < k_listed_fields; ++i) {
     out += i == 0 ? "" : ", ";
@@ -102,7 +89,7 @@ std::string fields_list(const Entry& entry) {
   return out;
 }
 
-std::string entry_line(const Entry& entry, const Painter& painter) {
+std::string entry_line(const DiffEntry& entry, const Painter& painter) {
   const std::string mark = painter.mark(entry.change);
   switch (entry.kind) {
   case EntryKind::value:
@@ -166,7 +153,7 @@ void write_diff_text(const DiffResult& diff, Color color, Sink& out) {
     const auto section = static_cast<Section>(s);
     out.append(painter.paint(section_title(section), fmt::emphasis::bold));
     out.append("\n");
-    for (const Entry& entry : diff.entries) {
+    for (const DiffEntry& entry : diff.entries) {
       if (entry.section == section) {
         out.append(entry_line(entry, painter));
         out.append("\n");
@@ -209,7 +196,7 @@ void write_diff_json(const DiffResult& diff, std::string_view name_a, std::strin
   }
   root.set_value("sections", std::move(sections));
   JsonNode list = JsonNode::array();
-  for (const Entry& entry : diff.entries) {
+  for (const DiffEntry& entry : diff.entries) {
     JsonNode item = JsonNode::object();
     item.set_value("section", section_name(entry.section));
     item.set_value("kind", kind_name(entry.kind));

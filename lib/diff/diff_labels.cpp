@@ -1,24 +1,16 @@
 #include "diff/diff_labels.hpp"
 
+#include "base/text.hpp"
+
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace reprise {
 
 std::string excerpt(std::string_view text) {
-  std::string out;
-  std::size_t characters = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const bool continuation = (c & 0xC0) == 0x80;
-    if (!continuation) {
-      if (characters == k_excerpt_length) {
-        out += "…";
-        return out;
-      }
-      ++characters;
-    }
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : static_cast<char>(c);
-  }
+  std::string out = shorten_characters(text, k_excerpt_length);
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
   return out;
 }
 
@@ -26,13 +18,12 @@ std::string message_text(simdjson::dom::element message, std::string_view bytes)
   if (!message.is_object()) {
     return std::string(bytes);
   }
-  auto object = message.get_object().value_unsafe();
   for (std::string_view key : {"content", "text"}) {
-    auto member = object[key];
-    if (member.error()) {
+    auto member = json::member(message, key);
+    if (!member) {
       continue;
     }
-    simdjson::dom::element value = member.value_unsafe();
+    const simdjson::dom::element value = *member;
     if (value.is_string()) {
       return std::string(value.get_string().value_unsafe());
     }
@@ -40,7 +31,7 @@ std::string message_text(simdjson::dom::element message, std::string_view bytes)
       std::string joined;
       const simdjson::dom::array blocks = value.get_array().value_unsafe();
       for (simdjson::dom::element block : blocks) {
-        const std::string_view text = string_member(block, "text");
+        const std::string_view text = json::string_member(block, "text").value_or("");
         if (!text.empty()) {
           if (!joined.empty()) {
             joined += '\n';
@@ -54,9 +45,9 @@ std::string message_text(simdjson::dom::element message, std::string_view bytes)
   return {};
 }
 
-Entry element_entry(EntryKind kind, ChangeKind change, const std::string& pointer,
-                    const SpannedValue* a, const SpannedValue* b) {
-  Entry entry;
+DiffEntry element_entry(EntryKind kind, ChangeKind change, const std::string& pointer,
+                        const SpannedValue* a, const SpannedValue* b) {
+  DiffEntry entry;
   entry.section = section_of(pointer);
   entry.kind = kind;
   entry.change = change;
@@ -68,19 +59,19 @@ Entry element_entry(EntryKind kind, ChangeKind change, const std::string& pointe
   if (b != nullptr) {
     entry.after = b->bytes;
   }
-  entry.id = std::string(string_member(latest->dom, "id"));
+  entry.id = std::string(json::string_member(latest->dom, "id").value_or(""));
   switch (kind) {
   case EntryKind::artifact:
-    entry.label = std::string(string_member(latest->dom, "kind"));
-    entry.title = std::string(string_member(latest->dom, "title"));
+    entry.label = std::string(json::string_member(latest->dom, "kind").value_or(""));
+    entry.title = std::string(json::string_member(latest->dom, "title").value_or(""));
     break;
   case EntryKind::message:
   case EntryKind::event: {
     if (kind == EntryKind::message) {
-      entry.label = std::string(string_member(latest->dom, "role"));
+      entry.label = std::string(json::string_member(latest->dom, "role").value_or(""));
     } else {
-      entry.label = std::string(string_member(latest->dom, "kind"));
-      const std::string_view role = string_member(latest->dom, "role");
+      entry.label = std::string(json::string_member(latest->dom, "kind").value_or(""));
+      const std::string_view role = json::string_member(latest->dom, "role").value_or("");
       if (!role.empty()) {
         entry.label += entry.label.empty() ? std::string(role) : fmt::format("/{}", role);
       }

@@ -24,7 +24,7 @@ std::string message_text(simdjson::dom::element message, std::string_view bytes)
 // The entry for the element at `pointer` of a matched array: its section, bytes, id, and the label,
 // title and excerpts its kind shows. `a` is null for an added element, `b` for a removed one; at
 // least one is set.
-Entry element_entry(EntryKind kind, ChangeKind change, const std::string& pointer,
-                    const SpannedValue* a, const SpannedValue* b);
+DiffEntry element_entry(EntryKind kind, ChangeKind change, const std::string& pointer,
+                        const SpannedValue* a, const SpannedValue* b);
 
 } // namespace reprise

@@ -14,8 +14,8 @@ namespace {
 // The messages of `document`'s /transcript/messages (none when it is missing or not an array).
 std::vector<SpannedValue> messages(const Document& document) {
   std::vector<SpannedValue> out;
-  auto array = document.root().at_pointer("/transcript/messages");
-  if (array.error() || !array.value_unsafe().is_array()) {
+  auto array = json::member_path(document.root(), {"transcript", "messages"});
+  if (!array || !array->is_array()) {
     return out;
   }
   const auto bytes = document.bytes_at("/transcript/messages");
@@ -24,7 +24,7 @@ std::vector<SpannedValue> messages(const Document& document) {
   }
   auto spans = child_spans(*bytes, false);
   std::size_t i = 0;
-  const simdjson::dom::array list = array.value_unsafe().get_array().value_unsafe();
+  const simdjson::dom::array list = array->get_array().value_unsafe();
   for (simdjson::dom::element message : list) {
     out.push_back({message, spans && i < spans->size() ? (*spans)[i] : std::string_view{}});
     ++i;
@@ -52,7 +52,7 @@ std::optional<Divergence> first_divergence(const Document& a, const Document& b)
     }
     const SpannedValue& node = list[index];
     MessageSide out;
-    out.role = std::string(string_member(node.dom, "role"));
+    out.role = std::string(json::string_member(node.dom, "role").value_or(""));
     if (auto content = json::find_pointer(node.bytes, "/content")) {
       out.content = *content;
     }

@@ -51,15 +51,4 @@ SpannedValue root_value(const Document& document) {
   return {document.root(), text.substr(start, end - start)};
 }
 
-std::string_view string_member(simdjson::dom::element object, std::string_view key) {
-  std::string_view out;
-  if (object.is_object()) {
-    auto member = object.get_object().value_unsafe()[key];
-    if (!member.error() && member.value_unsafe().is_string()) {
-      out = member.value_unsafe().get_string().value_unsafe();
-    }
-  }
-  return out;
-}
-
 } // namespace reprise

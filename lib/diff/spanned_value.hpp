@@ -1,6 +1,7 @@
 #pragma once
 
 #include "json/document.hpp"
+#include "json/member.hpp"
 #include <optional>
 #include <simdjson.h>
 #include <string_view>
@@ -22,9 +23,5 @@ std::optional<std::vector<std::string_view>> child_spans(std::string_view bytes,
 
 // The document's root value.
 SpannedValue root_value(const Document& document);
-
-// The string member `key` of `object`, or "" when `object` is not an object or the member is
-// missing or not a string.
-std::string_view string_member(simdjson::dom::element object, std::string_view key);
 
 } // namespace reprise

@@ -4,6 +4,7 @@
 #include "base/io.hpp"
 #include "base/mapped_file.hpp"
 
+#include "json/member.hpp"
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -416,8 +417,7 @@ Error parse_failure(std::string_view text, simdjson::error_code code, const std:
     message = "JSON syntax error: invalid JSON";
   }
   const auto position = json::line_column(text, offset);
-  return Error{
-      ErrorCode::invalid_snapshot, std::move(message), name, {}, position.line, position.column};
+  return Error::invalid_snapshot(std::move(message), name, {}, position.line, position.column);
 }
 
 // Parses `text` again with its integers beyond 64 bits widened to doubles, when that is what
@@ -633,11 +633,7 @@ std::optional<std::string_view> Document::bytes_at(std::string_view pointer) con
       if (list == nullptr) {
         return std::nullopt;
       }
-      for (const json::Member& member : *list) {
-        if (member.key == key) {
-          found = member.value;
-        }
-      }
+      found = json::member(*list, key);
     } else if (here[first] == '[') {
       if (key.empty() || key.find_first_not_of("0123456789") != std::string::npos) {
         return std::nullopt;
@@ -659,7 +655,8 @@ std::optional<std::string_view> Document::bytes_at(std::string_view pointer) con
 }
 
 Error Document::error_at(ErrorCode code, std::string_view pointer, std::string message) const {
-  Error error{code, std::move(message), name(), std::string(pointer), 0, 0};
+  Error error = Error::make(code, std::move(message), name());
+  error.pointer = std::string(pointer);
   if (auto bytes = bytes_at(pointer)) {
     const auto position = position_of(*bytes);
     error.line = position.line;

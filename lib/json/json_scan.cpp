@@ -1,5 +1,6 @@
 #include "json/json_scan.hpp"
 
+#include "json/member.hpp"
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -441,12 +442,7 @@ std::optional<std::string_view> find_pointer(std::string_view text, std::string_
       if (!members) {
         return std::nullopt;
       }
-      std::optional<std::string_view> found;
-      for (const Member& member : *members) {
-        if (member.key == decoded) {
-          found = member.value;
-        }
-      }
+      const std::optional<std::string_view> found = member(*members, decoded);
       if (!found) {
         return std::nullopt;
       }

@@ -1,6 +1,7 @@
 #include "json/serde_check.hpp"
 
 #include <fmt/format.h>
+#include <map>
 
 namespace reprise::serde {
 
@@ -57,17 +58,32 @@ std::string display(Element value) {
     return out + "]";
   }
   case simdjson::dom::element_type::OBJECT: {
+    // A VM dict is a BTreeMap: keys sorted, the last duplicate wins.
+    std::map<std::string_view, Element> sorted;
+    for (auto field : value.get_object()) {
+      sorted.insert_or_assign(field.key, field.value);
+    }
     std::string out = "{";
     bool first = true;
-    for (auto field : value.get_object()) {
+    for (const auto& [key, item] : sorted) {
       out += first ? "" : ", ";
-      out += fmt::format("{}: {}", field.key, display(field.value));
+      out += fmt::format("{}: {}", key, display(item));
       first = false;
     }
     return out + "}";
   }
   }
   return "";
+}
+
+std::string display(const nlohmann::ordered_json& value) {
+  const std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  simdjson::dom::parser parser;
+  Element element;
+  if (parser.parse(text).get(element) != simdjson::SUCCESS) {
+    return {};
+  }
+  return display(element);
 }
 
 std::optional<std::string> check_unsigned(Element value, std::string_view expected) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <simdjson.h>
 #include <string>
@@ -18,8 +19,11 @@ std::string unexpected(Element value);
 // "invalid type: <unexpected(value)>, expected <what>".
 std::string invalid_type(Element value, std::string_view what);
 
-// The VM display string of a value: strings as is, null as "nil", others compactly.
+// The harn VM's display string of a value: strings bare, null → "nil", lists "[a, b]", dicts
+// "{k: v}" (keys sorted and the last duplicate kept, as in a VM dict, which is a BTreeMap).
 std::string display(Element value);
+// The same for a value built in memory.
+std::string display(const nlohmann::ordered_json& value);
 
 // Whether `value` fits a Rust integer target: ok, or serde's message for `expected` ("usize",
 // "i64").

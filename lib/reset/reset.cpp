@@ -1,10 +1,11 @@
 #include "reset/reset.hpp"
 
-#include "base/text_preview.hpp"
+#include "base/text.hpp"
 #include "reset/carry_policy.hpp"
 #include "reset/transcript.hpp"
 
 #include "json/json_scan.hpp"
+#include "json/member.hpp"
 #include <fmt/format.h>
 
 namespace reprise {
@@ -100,15 +101,6 @@ private:
   std::vector<FieldChange>& m_changes;
 };
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view k_blank = " \t\n\r\f\v";
-  const std::size_t first = text.find_first_not_of(k_blank);
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return text.substr(first, text.find_last_not_of(k_blank) - first + 1);
-}
-
 // `[id, id, …]` of some artifacts, for previews.
 std::string artifact_ids(const std::vector<const ArtifactInfo*>& artifacts) {
   OrderedJson ids = OrderedJson::array();
@@ -124,7 +116,7 @@ bool is_non_blank_string(const JsonNode* node) {
     return false;
   }
   const OrderedJson value = node->to_json();
-  return value.is_string() && !trim(value.get_ref<const std::string&>()).empty();
+  return value.is_string() && !is_blank(value.get_ref<const std::string&>());
 }
 
 // §3.5 for one workflow node: sets metadata.worker_session_id unless the node has one.
@@ -187,11 +179,6 @@ bool replace_config_artifacts(Editor& editor, JsonNode& config, const Snapshot& 
 }
 
 // The transcript carried into the next run (None = std::nullopt), and the plan's account of it.
-struct Carry {
-  std::optional<JsonNode> transcript;
-  ArtifactSelection artifacts;
-};
-
 std::optional<JsonNode> carry_transcript(const Snapshot& snapshot, TranscriptMode mode,
                                          IdSource& ids, Editor& editor, TranscriptPlan& plan) {
   if (!snapshot.has_transcript || !snapshot.transcript) {
@@ -268,7 +255,7 @@ Result<void> check_reset_preconditions(const Snapshot& snapshot, const ResetRequ
     }
     return {};
   }
-  if (trim(render_trigger_payload(request.input)).empty()) {
+  if (is_blank(render_trigger_payload(request.input))) {
     return fail(ErrorCode::usage, "worker_trigger: payload must not be empty", snapshot.path);
   }
   if (!snapshot.carry.retriggerable) {

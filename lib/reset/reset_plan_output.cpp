@@ -1,5 +1,5 @@
 // The reset plan as --dry-run shows it: text for people, JSON for scripts.
-#include "base/text_preview.hpp"
+#include "base/text.hpp"
 #include "reset/reset.hpp"
 
 #include "json/json_scan.hpp"

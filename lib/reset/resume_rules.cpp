@@ -1,9 +1,11 @@
 #include "reset/resume_rules.hpp"
 
+#include "base/text.hpp"
 #include "reset/carry_policy.hpp"
 #include "reset/transcript.hpp"
 
 #include "json/json_scan.hpp"
+#include "json/member.hpp"
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -13,25 +15,19 @@ namespace {
 
 // The value of `key` in the top-level object `name` of the snapshot, as JSON (null when absent).
 nlohmann::json member_json(const Snapshot& snapshot, const char* name, const char* key) {
-  simdjson::dom::element element;
-  if (snapshot.document.root()[name][key].get(element) != simdjson::SUCCESS) {
+  auto element = json::member_path(snapshot.document.root(), {name, key});
+  if (!element) {
     return nullptr;
   }
-  return nlohmann::json::parse(simdjson::to_string(element), nullptr, false);
-}
-
-bool is_blank(std::string_view text) {
-  return text.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos;
+  return nlohmann::json::parse(simdjson::to_string(*element), nullptr, false);
 }
 
 // spec.options._resume_continuity of a warm sub-agent resume (a VM dict: keys sorted).
 nlohmann::json resume_continuity(const Snapshot& snapshot, const ResumeRequest& request,
                                  const std::optional<std::string>& digest) {
   std::string session_id;
-  std::string_view text;
-  if (snapshot.document.root()["config"]["spec"]["session_id"].get_string().get(text) ==
-      simdjson::SUCCESS) {
-    session_id = std::string(text);
+  if (auto spec = json::member_path(snapshot.document.root(), {"config", "spec"})) {
+    session_id = std::string(json::string_member(*spec, "session_id").value_or(""));
   }
   nlohmann::json suspension = nlohmann::json::object();
   for (const char* key :

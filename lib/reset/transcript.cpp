@@ -1,8 +1,11 @@
 #include "reset/transcript.hpp"
 
+#include "base/text.hpp"
 #include "reset/carry_policy.hpp"
 
 #include "json/json_scan.hpp"
+#include "json/member.hpp"
+#include "json/serde_check.hpp"
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -23,38 +26,32 @@ struct MessageInfo {
   bool volatile_message = false; // role tool, a tool_calls key, or a non-null reasoning
 };
 
-std::optional<std::string> string_field(simdjson::dom::object object, const char* key) {
-  std::string_view text;
-  if (object[key].get_string().get(text) == simdjson::SUCCESS) {
-    return std::string(text);
+std::optional<std::string> string_field(simdjson::dom::element object, std::string_view key) {
+  if (auto text = json::string_member(object, key)) {
+    return std::string(*text);
   }
   return std::nullopt;
 }
 
-MessageInfo message_info(simdjson::dom::element element) {
+MessageInfo message_info(simdjson::dom::element object) {
   MessageInfo info;
-  simdjson::dom::object object;
-  if (element.get_object().get(object) != simdjson::SUCCESS) {
+  if (!object.is_object()) {
     return info;
   }
   info.role = string_field(object, "role");
   info.content = string_field(object, "content");
   info.visibility = string_field(object, "visibility");
-  simdjson::dom::array blocks;
-  if (!info.content && object["content"].get_array().get(blocks) == simdjson::SUCCESS) {
-    for (simdjson::dom::element block : blocks) {
-      simdjson::dom::object block_object;
-      if (block.get_object().get(block_object) == simdjson::SUCCESS) {
-        if (auto text = string_field(block_object, "text")) {
-          info.text_blocks.push_back(std::move(*text));
-        }
+  auto blocks = json::member(object, "content");
+  if (!info.content && blocks && blocks->is_array()) {
+    for (simdjson::dom::element block : blocks->get_array()) {
+      if (auto text = string_field(block, "text")) {
+        info.text_blocks.push_back(std::move(*text));
       }
     }
   }
-  const bool has_tool_calls = object["tool_calls"].error() != simdjson::NO_SUCH_FIELD;
-  simdjson::dom::element reasoning;
-  const bool has_reasoning =
-      object["reasoning"].get(reasoning) == simdjson::SUCCESS && !reasoning.is_null();
+  const bool has_tool_calls = json::member(object, "tool_calls").has_value();
+  auto reasoning = json::member(object, "reasoning");
+  const bool has_reasoning = reasoning && !reasoning->is_null();
   info.volatile_message = (info.role && *info.role == "tool") || has_tool_calls || has_reasoning;
   return info;
 }
@@ -85,18 +82,6 @@ std::optional<ParsedMessages> parse_messages(std::string_view bytes) {
   return out;
 }
 
-// `text` cut to at most `limit` bytes at a UTF-8 character boundary.
-std::string_view cut_at_char_boundary(std::string_view text, std::size_t limit) {
-  if (text.size() <= limit) {
-    return text;
-  }
-  std::size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) {
-    --end;
-  }
-  return text.substr(0, end);
-}
-
 // harn's truncate-strategy summary of the first `count` messages.
 std::string summary_text(const std::vector<MessageInfo>& messages, std::size_t count) {
   std::string out =
@@ -110,8 +95,7 @@ std::string summary_text(const std::vector<MessageInfo>& messages, std::size_t c
     std::string content;
     if (message.content->size() > k_line_bytes) {
       content = fmt::format("{}... [truncated from {} chars]",
-                            cut_at_char_boundary(*message.content, k_line_bytes),
-                            message.content->size());
+                            cut_bytes(*message.content, k_line_bytes), message.content->size());
     } else {
       content = *message.content;
     }
@@ -206,7 +190,7 @@ ForkedTranscript fork_transcript(std::string_view bytes, IdSource& ids) {
   }
   out.forked = true;
   if (const JsonNode* old_id = node.find("id")) {
-    std::string display = vm_display(old_id->to_json());
+    std::string display = serde::display(old_id->to_json());
     if (!display.empty()) {
       out.parent_id = std::move(display);
     }
@@ -285,10 +269,8 @@ std::optional<std::string> transcript_digest(std::string_view bytes) {
     const OrderedJson value = summary->to_json();
     if (value.is_string()) {
       const std::string& text = value.get_ref<const std::string&>();
-      const std::size_t first = text.find_first_not_of(" \t\n\r\f\v");
-      if (first != std::string::npos) {
-        const std::size_t last = text.find_last_not_of(" \t\n\r\f\v");
-        return text.substr(first, last - first + 1);
+      if (const std::string_view trimmed = trim(text); !trimmed.empty()) {
+        return std::string(trimmed);
       }
     }
   }

@@ -6,6 +6,7 @@
 #include "run/waiters.hpp"
 #include "snapshot/state_dir.hpp"
 
+#include "json/member.hpp"
 #include "json/output_sink.hpp"
 #include <csignal>
 #include <fcntl.h>
@@ -15,15 +16,6 @@
 namespace reprise {
 
 namespace {
-
-// The string member `key` of `element`, if it is a string.
-std::optional<std::string> string_member(simdjson::dom::element element, std::string_view key) {
-  std::string_view value;
-  if (element.is_object() && element[key].get_string().get(value) == simdjson::SUCCESS) {
-    return std::string(value);
-  }
-  return std::nullopt;
-}
 
 // The bytes of member `key` of the result document's root object.
 std::optional<std::string_view> member_bytes(const Document& document, std::string_view key) {
@@ -37,9 +29,8 @@ std::optional<std::string> result_error(const Document& document) {
   if (!bytes || *bytes == "null") {
     return std::nullopt;
   }
-  std::string_view text;
-  if (document.root()["error"].get_string().get(text) == simdjson::SUCCESS) {
-    return std::string(text);
+  if (auto text = json::string_member(document.root(), "error")) {
+    return std::string(*text);
   }
   return OrderedJson::parse(*bytes).dump();
 }
@@ -129,7 +120,7 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
       return fail_run(running, std::move(root), WorkerStatus::failed, *error, ids);
     }
     if (auto artifacts = member_bytes(*document, "artifacts");
-        artifacts && !document->root()["artifacts"].is_array()) {
+        artifacts && !json::member(document->root(), "artifacts")->is_array()) {
       return fail_run(running, std::move(root), WorkerStatus::failed,
                       fmt::format("result file {}: artifacts must be an array", document->name()),
                       ids);
@@ -162,21 +153,19 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
   std::optional<std::string> child_run_path;
   if (document != nullptr) {
     const simdjson::dom::element top = document->root();
-    child_run_id = string_member(top, "child_run_id");
-    child_run_path = string_member(top, "child_run_path");
+    child_run_id = json::string_member(top, "child_run_id");
+    child_run_path = json::string_member(top, "child_run_path");
     if (auto payload = member_bytes(*document, "payload")) {
       JsonNode payload_node = JsonNode::raw(*payload);
-      const simdjson::dom::element value = top["payload"];
-      simdjson::dom::element run;
-      if (!child_run_id && value.is_object() && value["run"].get(run) == simdjson::SUCCESS) {
-        child_run_id = string_member(run, "id");
+      const simdjson::dom::element value = *json::member(top, "payload");
+      if (auto run = json::member(value, "run"); !child_run_id && run) {
+        child_run_id = json::string_member(*run, "id");
       }
       if (!child_run_path) {
-        child_run_path = string_member(value, "path");
+        child_run_path = json::string_member(value, "path");
       }
       // The payload's own transcript is the compacted one too (spec §2.4).
-      if (new_transcript && mode == TranscriptMode::compact && value.is_object() &&
-          value["transcript"].error() == simdjson::SUCCESS) {
+      if (new_transcript && mode == TranscriptMode::compact && json::member(value, "transcript")) {
         payload_node.make_editable();
         payload_node.set("transcript", *new_transcript);
       }

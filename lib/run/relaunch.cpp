@@ -8,6 +8,7 @@
 #include "run/waiters.hpp"
 #include "snapshot/state_dir.hpp"
 
+#include "json/member.hpp"
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -212,7 +213,7 @@ Result<RelaunchReport> start_detached(const AttemptContext& context, SuperviseRe
     message.pop_back();
   }
   report.status = to_string(WorkerStatus::failed);
-  report.spawn_error = Error{code, message, {}, {}, 0, 0};
+  report.spawn_error = Error::make(code, message);
   return report;
 }
 
@@ -237,21 +238,17 @@ Result<WorkerLock> lock_snapshot(const std::string& snapshot_path) {
 }
 
 void read_execution(const Snapshot& snapshot, PreparedRun& run) {
-  simdjson::dom::element execution;
-  if (snapshot.document.root()["execution"].get(execution) != simdjson::SUCCESS ||
-      !execution.is_object()) {
+  auto execution = json::member(snapshot.document.root(), "execution");
+  if (!execution) {
     return;
   }
-  std::string_view cwd;
-  if (execution["cwd"].get_string().get(cwd) == simdjson::SUCCESS) {
-    run.cwd = std::string(cwd);
+  if (auto cwd = json::string_member(*execution, "cwd")) {
+    run.cwd = std::string(*cwd);
   }
-  simdjson::dom::object env;
-  if (execution["env"].get_object().get(env) == simdjson::SUCCESS) {
-    for (auto [key, value] : env) {
-      std::string_view text;
-      if (value.get_string().get(text) == simdjson::SUCCESS) {
-        run.env.emplace_back(std::string(key), std::string(text));
+  if (auto env = json::member(*execution, "env")) {
+    for (const auto& [key, value] : json::members(*env)) {
+      if (value.is_string()) {
+        run.env.emplace_back(std::string(key), std::string(std::string_view(value.get_string())));
       }
     }
   }

@@ -1,10 +1,12 @@
 #include "run/worker_summary.hpp"
 
 #include "base/duration.hpp"
+#include "base/text.hpp"
 #include "base/uuid7.hpp"
 #include "run/worker_lock.hpp"
 #include "snapshot/state_dir.hpp"
 
+#include "json/member.hpp"
 #include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
@@ -17,27 +19,8 @@ using Element = simdjson::dom::element;
 
 constexpr std::size_t k_label_width = 12;
 
-// The last member `key` of `object` (duplicates: the last wins, as in harn), if any.
-std::optional<Element> member(Element object, std::string_view key) {
-  std::optional<Element> found;
-  if (!object.is_object()) {
-    return found;
-  }
-  for (auto field : object.get_object()) {
-    if (field.key == key) {
-      found = field.value;
-    }
-  }
-  return found;
-}
-
-std::optional<std::string> string_member(Element object, std::string_view key) {
-  auto value = member(object, key);
-  if (value && value->is_string()) {
-    return std::string(std::string_view(value->get_string()));
-  }
-  return std::nullopt;
-}
+using json::member;
+using json::string_member;
 
 Stamp stamp(std::string text) {
   Stamp result;
@@ -71,7 +54,7 @@ std::optional<SuspensionSummary> suspension_of(const Snapshot& snapshot) {
     return result;
   }
   if (auto at = string_member(*record, "suspended_at")) {
-    result.suspended_at = stamp(std::move(*at));
+    result.suspended_at = stamp(std::string(*at));
   }
   if (auto turn = member(*record, "suspended_at_turn"); turn && turn->is_int64()) {
     result.suspended_at_turn = turn->get_int64().value_unsafe();
@@ -418,24 +401,11 @@ std::string format_bytes(std::uint64_t bytes) {
 }
 
 std::string truncate_display(std::string_view text, std::size_t width) {
-  // Code point boundaries: every byte that is not a UTF-8 continuation byte starts one.
-  auto starts_code_point = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
-  std::size_t points = 0;
-  for (char c : text) {
-    points += starts_code_point(c) ? 1 : 0;
-  }
-  const bool cut = points > width;
-  const std::size_t keep = cut ? (width == 0 ? 0 : width - 1) : points;
+  const bool cut = characters(text) > width;
+  const std::string_view kept = cut ? cut_characters(text, width == 0 ? 0 : width - 1) : text;
   std::string out;
-  out.reserve(text.size());
-  std::size_t seen = 0;
-  for (char c : text) {
-    if (starts_code_point(c)) {
-      if (seen == keep) {
-        break;
-      }
-      ++seen;
-    }
+  out.reserve(kept.size() + 3);
+  for (char c : kept) {
     out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
   }
   if (cut && width > 0) {

@@ -16,7 +16,7 @@ Result<ArtifactInfo> load_artifact(LoadContext& ctx, Element value, const std::s
     return ctx.error(pointer, prefix + invalid_type(value, "struct ArtifactRecord"));
   }
   ArtifactInfo artifact;
-  for (auto field : value.get_object()) {
+  for (auto field : json::members(value)) {
     const std::string_view key = field.key;
     const Element v = field.value;
     std::optional<std::string> problem;

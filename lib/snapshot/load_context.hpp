@@ -4,6 +4,7 @@
 #include "snapshot/snapshot.hpp"
 
 #include "json/document.hpp"
+#include "json/member.hpp"
 #include <optional>
 #include <simdjson.h>
 #include <string>
@@ -36,13 +37,10 @@ private:
   std::vector<Warning>& m_warnings;
 };
 
-// The last member `key` of `object` (serde_json maps keep the last duplicate), if any.
-std::optional<simdjson::dom::element> member(simdjson::dom::element object, std::string_view key);
+// Member lookup (the last duplicate wins), as json/member.hpp does it for every unit.
+using json::member;
 
 // The string value of `value`, or nullopt when it is missing or not a string.
 std::optional<std::string> optional_string(std::optional<simdjson::dom::element> value);
-
-// `text` without leading and trailing ASCII whitespace.
-std::string_view trim(std::string_view text);
 
 } // namespace reprise

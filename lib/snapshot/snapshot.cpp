@@ -1,5 +1,6 @@
 #include "snapshot/snapshot.hpp"
 
+#include "base/text.hpp"
 #include "snapshot/artifact_record.hpp"
 #include "snapshot/load_context.hpp"
 #include "snapshot/snapshot_carry.hpp"
@@ -12,28 +13,6 @@
 #include <unordered_set>
 
 namespace reprise {
-
-std::optional<simdjson::dom::element> member(simdjson::dom::element object, std::string_view key) {
-  std::optional<simdjson::dom::element> found;
-  if (!object.is_object()) {
-    return found;
-  }
-  for (auto field : object.get_object()) {
-    if (field.key == key) {
-      found = field.value;
-    }
-  }
-  return found;
-}
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
 
 std::optional<std::string> optional_string(std::optional<simdjson::dom::element> value) {
   if (value && value->is_string()) {
@@ -156,7 +135,8 @@ Result<void> Loader::load_config(Element root) {
       return error(node ? "/config/node" : "/config",
                    fmt::format("worker snapshot node parse error at .: invalid type: {}, expected "
                                "struct WorkflowNode | payload={}",
-                               shown, node ? serde::display(*node).substr(0, 600) : "null"));
+                               shown,
+                               node ? std::string(cut_bytes(serde::display(*node), 600)) : "null"));
     }
     allowed = {"mode", "node", "artifacts", "transcript"};
   } else if (mode_text == "sub_agent") {
@@ -187,7 +167,7 @@ Result<void> Loader::load_config(Element root) {
     }
     m_s.config_artifacts = std::move(*loaded);
   }
-  for (auto field : config->get_object()) {
+  for (auto field : json::members(*config)) {
     if (std::find(allowed.begin(), allowed.end(), field.key) == allowed.end()) {
       warn(json::pointer_join("/config", field.key),
            fmt::format("unknown config key \"{}\": harn 0.7 ignores it, harn 0.8+ rejects it",
@@ -245,7 +225,7 @@ Result<void> Loader::load_execution(Element root) {
   if (!execution->is_object()) {
     return error("/execution", prefix + invalid_type(*execution, "struct WorkerExecutionProfile"));
   }
-  for (auto field : execution->get_object()) {
+  for (auto field : json::members(*execution)) {
     const std::string pointer = json::pointer_join("/execution", field.key);
     const std::string_view key = field.key;
     if (key == "cwd") {
@@ -256,7 +236,7 @@ Result<void> Loader::load_execution(Element root) {
       if (!field.value.is_object()) {
         return error(pointer, prefix + invalid_type(field.value, "a map"));
       }
-      for (auto variable : field.value.get_object()) {
+      for (auto variable : json::members(field.value)) {
         if (!variable.value.is_string()) {
           return error(json::pointer_join(pointer, variable.key),
                        prefix + invalid_type(variable.value, "a string"));
@@ -266,7 +246,7 @@ Result<void> Loader::load_execution(Element root) {
       if (!field.value.is_object()) {
         return error(pointer, prefix + invalid_type(field.value, "struct WorkerWorktreeProfile"));
       }
-      for (auto part : field.value.get_object()) {
+      for (auto part : json::members(field.value)) {
         const bool required = part.key == "repo";
         const bool known = required || part.key == "path" || part.key == "branch" ||
                            part.key == "base_ref" || part.key == "cleanup";
@@ -365,12 +345,12 @@ void Loader::load_audit_and_suspension(Element root) {
       warn("/audit", "audit is " + serde::unexpected(*audit) +
                          ": harn reads a default record with a fresh session id");
     } else if (!session || !session->is_string() ||
-               trim(std::string_view(session->get_string())).empty()) {
+               is_blank(std::string_view(session->get_string()))) {
       warn("/audit/session_id", "audit.session_id is empty: harn generates a fresh session id");
     }
     if (audit->is_object()) {
       auto scope = member(*audit, "mutation_scope");
-      if (scope && scope->is_string() && trim(std::string_view(scope->get_string())).empty()) {
+      if (scope && scope->is_string() && is_blank(std::string_view(scope->get_string()))) {
         warn("/audit/mutation_scope", "audit.mutation_scope is empty: harn reads \"read_only\"");
       }
     }
@@ -446,8 +426,7 @@ Result<Snapshot> load_snapshot(Document document) {
 }
 
 std::optional<std::string_view> written_status(const Snapshot& snapshot) {
-  std::string_view raw;
-  if (snapshot.document.root()["status"].get_string().get(raw) == simdjson::SUCCESS) {
+  if (auto raw = json::string_member(snapshot.document.root(), "status")) {
     return raw;
   }
   return std::nullopt;

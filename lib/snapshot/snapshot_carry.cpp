@@ -1,5 +1,7 @@
 #include "snapshot/snapshot_carry.hpp"
 
+#include "base/text.hpp"
+
 #include "json/json_scan.hpp"
 #include "json/serde_check.hpp"
 #include <fmt/format.h>
@@ -17,7 +19,7 @@ Result<void> load_context_policy(LoadContext& ctx, Element value, const std::str
   if (!value.is_object()) {
     return ctx.error(pointer, prefix + invalid_type(value, "struct ContextPolicy"));
   }
-  for (auto field : value.get_object()) {
+  for (auto field : json::members(value)) {
     const std::string field_pointer = json::pointer_join(pointer, field.key);
     const std::string_view key = field.key;
     std::optional<std::string> problem;
@@ -68,7 +70,7 @@ Result<void> load_policy(LoadContext& ctx, Element value, const std::string& poi
   if (!value.is_object()) {
     return ctx.error(pointer, prefix + invalid_type(value, "struct CapabilityPolicy"));
   }
-  for (auto field : value.get_object()) {
+  for (auto field : json::members(value)) {
     const std::string_view key = field.key;
     std::optional<std::string> problem;
     if (key == "tools" || key == "workspace_roots") {
@@ -77,7 +79,7 @@ Result<void> load_policy(LoadContext& ctx, Element value, const std::string& poi
       if (!field.value.is_object()) {
         problem = invalid_type(field.value, "a map");
       } else {
-        for (auto capability : field.value.get_object()) {
+        for (auto capability : json::members(field.value)) {
           if (auto p = serde::check_string_list(capability.value)) {
             problem = p;
           }

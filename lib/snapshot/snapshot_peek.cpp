@@ -6,6 +6,7 @@
 
 #include "json/document.hpp"
 #include "json/json_scan.hpp"
+#include "json/member.hpp"
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -76,7 +77,7 @@ std::optional<std::string> decode_string(std::string_view value) {
 
 Error invalid_at(std::string_view text, const std::string& path, std::string pointer,
                  std::optional<std::string_view> value, std::string message) {
-  Error error{ErrorCode::invalid_snapshot, std::move(message), path, std::move(pointer), 0, 0};
+  Error error = Error::invalid_snapshot(std::move(message), path, std::move(pointer));
   if (value) {
     const auto position =
         json::line_column(text, static_cast<std::size_t>(value->data() - text.data()));
@@ -102,12 +103,7 @@ Result<std::string> config_mode_of(std::string_view text, const std::string& pat
   if (!members) {
     return std::unexpected(json_syntax_error(text, path));
   }
-  std::optional<std::string_view> mode;
-  for (const json::Member& member : *members) {
-    if (member.key == "mode") {
-      mode = member.value;
-    }
-  }
+  const std::optional<std::string_view> mode = json::member(*members, "mode");
   auto decoded = mode ? decode_string(*mode) : std::nullopt;
   if (decoded && (*decoded == "workflow" || *decoded == "stage" || *decoded == "sub_agent")) {
     return *decoded;

@@ -187,28 +187,6 @@ std::optional<FileIdentity> file_identity(const std::string& path) {
   return identity;
 }
 
-std::vector<std::string> list_snapshot_files(const std::string& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().native();
-    if (name.starts_with('.') || !name.ends_with(k_json_suffix)) {
-      continue;
-    }
-    std::error_code type_ec;
-    if (it->is_regular_file(type_ec)) {
-      names.push_back(name);
-    }
-  }
-  std::sort(names.begin(), names.end());
-  std::vector<std::string> paths;
-  paths.reserve(names.size());
-  for (const std::string& name : names) {
-    paths.push_back(join(dir, name));
-  }
-  return paths;
-}
-
 std::string worker_key_for_snapshot(const std::string& snapshot_path) {
   std::string name = std::filesystem::path(snapshot_path).filename().string();
   if (name.ends_with(".json")) {

@@ -70,8 +70,4 @@ Result<std::string> keep_history(const std::string& state_dir, const std::string
                                  std::string_view bytes, const std::string& source,
                                  const FileIdentity& source_identity);
 
-// The regular `*.json` files directly in `dir` (no hidden files, no subdirectories such as
-// .reprise), as `<dir>/<name>` sorted by name; empty when `dir` is missing or unreadable.
-std::vector<std::string> list_snapshot_files(const std::string& dir);
-
 } // namespace reprise
