@@ -33,7 +33,7 @@ relaunch_demo(const std::string& path, std::vector<std::string> child_args,
 } // namespace
 
 TEST_CASE("supervisor") {
-  ProcScratch scratch;
+  Scratch scratch;
 
   SUBCASE("split_words: quotes and escapes as a shell, no expansion") {
     auto words = split_words(R"(python3 -c 'print("a b")' "x \"y\" $HOME" a\ b)");
