@@ -155,6 +155,42 @@ TEST_CASE("diff") {
     CHECK(result.changes[1].op == PatchOp::add);
     CHECK(result.changes[1].path == "/transcript/messages/3");
   }
+  SUBCASE("an element prepended to a plain array is one add") {
+    const auto compared = compare(R"({"x": ["foo", "sil"]})", R"({"x": ["bar", "foo", "sil"]})");
+    const DiffResult& result = compared->result;
+    REQUIRE(result.changes.size() == 1);
+    CHECK(result.changes[0].op == PatchOp::add);
+    CHECK(result.changes[0].path == "/x/0");
+    CHECK(result.changes[0].value == R"("bar")");
+  }
+  SUBCASE("plain arrays align anywhere: one op per inserted or removed element") {
+    std::string a = R"({"x": [)";
+    std::string b = R"({"x": [-1, )";
+    for (int i = 0; i < 100000; ++i) {
+      const std::string item = i == 50000 ? "" : std::to_string(i) + (i + 1 < 100000 ? ", " : "");
+      a += std::to_string(i) + (i + 1 < 100000 ? ", " : "");
+      b += item;
+    }
+    a += "]}";
+    b += "]}";
+    const auto compared = compare(a, b);
+    const DiffResult& result = compared->result;
+    REQUIRE(result.changes.size() == 2);
+    CHECK(result.changes[0].op == PatchOp::add);
+    CHECK(result.changes[0].path == "/x/0");
+    CHECK(result.changes[1].op == PatchOp::remove);
+    CHECK(result.changes[1].path == "/x/50001"); // 50000, shifted by the element added before it
+  }
+  SUBCASE("elements changed in place in a plain array are compared member by member") {
+    const auto compared =
+        compare(R"({"x": [{"a": 1, "b": 2}, 7, 8]})", R"({"x": [{"a": 1, "b": 3}, 7, 9]})");
+    const DiffResult& result = compared->result;
+    REQUIRE(result.changes.size() == 2);
+    CHECK(result.changes[0].op == PatchOp::replace);
+    CHECK(result.changes[0].path == "/x/0/b");
+    CHECK(result.changes[1].op == PatchOp::replace);
+    CHECK(result.changes[1].path == "/x/2");
+  }
   SUBCASE("artifacts are matched by id") {
     const auto compared = compare(
         R"({"artifacts": [{"id": "a1", "kind": "plan", "title": "P"}, {"id": "a2", "kind": "note"}]})",

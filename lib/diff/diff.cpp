@@ -87,7 +87,7 @@ private:
   void walk_item(const SpannedValue& a, const SpannedValue& b, std::size_t index_a,
                  std::size_t index_b, std::size_t cur, EntryKind kind, Frame& frame);
   void item_added_or_removed(const SpannedValue& node, std::size_t index, std::size_t& cur,
-                             ChangeKind change, EntryKind kind, Frame& frame);
+                             ChangeKind change, std::optional<EntryKind> kind, Frame& frame);
   void record(PatchOp op, const Frame& frame, std::string_view before, std::string_view after,
               ChangeKind change);
   bool collect(const SpannedValue& node, bool object, std::vector<SpannedValue>& out,
@@ -284,38 +284,6 @@ void Walker::walk_array(const SpannedValue& a, const SpannedValue& b, Frame& fra
   const std::size_t na = elements_a.size();
   const std::size_t nb = elements_b.size();
   const ArrayKind kind = array_kind(elements_a, elements_b, frame);
-  if (kind == ArrayKind::by_position) {
-    const std::size_t common = std::min(na, nb);
-    for (std::size_t i = 0; i < common; ++i) {
-      const std::string index = std::to_string(i);
-      Frame element = child(frame, index, index);
-      walk(elements_a[i], elements_b[i], element);
-      if (m_error) {
-        return;
-      }
-    }
-    std::size_t cur = common;
-    for (std::size_t i = common; i < na; ++i) {
-      Frame element = child(frame, std::to_string(i), std::to_string(cur));
-      if (ignored(element)) {
-        ++m_result.ignored;
-        ++cur;
-        continue;
-      }
-      record(PatchOp::remove, element, elements_a[i].bytes, {}, ChangeKind::removed);
-    }
-    for (std::size_t j = common; j < nb; ++j) {
-      Frame element = child(frame, std::to_string(j), std::to_string(cur));
-      if (ignored(element)) {
-        ++m_result.ignored;
-        continue;
-      }
-      record(PatchOp::add, element, {}, elements_b[j].bytes, ChangeKind::added);
-      ++cur;
-    }
-    return;
-  }
-
   EntryKind item_kind = EntryKind::element;
   if (frame.member_key == "artifacts") {
     item_kind = EntryKind::artifact;
@@ -357,26 +325,39 @@ void Walker::walk_array(const SpannedValue& a, const SpannedValue& b, Frame& fra
   }
   const auto script = align_sequences(keys_a, keys_b, m_options.max_align_cost);
 
-  std::size_t cur = prefix;
+  // Plain arrays (no identity) pair what a run of edits removes and inserts in order and compare
+  // the pairs member by member, as positions would; content-matched arrays pair them too (a
+  // message edited in place is one changed message, not a removal and an insertion); id-matched
+  // arrays never do. A region past `max_align_cost` edits is one run: the bounded-time fallback
+  // pairs it up by position.
+  const bool plain = kind == ArrayKind::by_position;
+  std::size_t cur = prefix; // where the next element sits once the ops so far are applied
+  auto pair = [&](std::size_t i, std::size_t j) {
+    if (!plain) {
+      walk_item(elements_a[i], elements_b[j], i, j, cur, item_kind, frame);
+    } else if (elements_a[i].bytes != elements_b[j].bytes) {
+      Frame element = child(frame, std::to_string(i), std::to_string(cur));
+      walk(elements_a[i], elements_b[j], element);
+    }
+    ++cur;
+  };
+  auto unpaired = [&](const SpannedValue& node, std::size_t index, ChangeKind change) {
+    item_added_or_removed(node, index, cur, change, plain ? std::nullopt : std::optional(item_kind),
+                          frame);
+  };
   std::vector<std::size_t> removed;
   std::vector<std::size_t> inserted;
   auto flush = [&] {
-    // Within one run of edits, content-matched arrays pair removals with insertions: a message
-    // edited in place is one changed message, not a removal and an insertion.
     const std::size_t pairs =
-        kind == ArrayKind::by_content ? std::min(removed.size(), inserted.size()) : 0;
+        kind == ArrayKind::by_id ? 0 : std::min(removed.size(), inserted.size());
     for (std::size_t k = 0; k < pairs && !m_error; ++k) {
-      walk_item(elements_a[removed[k]], elements_b[inserted[k]], removed[k], inserted[k], cur,
-                item_kind, frame);
-      ++cur;
+      pair(removed[k], inserted[k]);
     }
     for (std::size_t k = pairs; k < removed.size(); ++k) {
-      item_added_or_removed(elements_a[removed[k]], removed[k], cur, ChangeKind::removed, item_kind,
-                            frame);
+      unpaired(elements_a[removed[k]], removed[k], ChangeKind::removed);
     }
     for (std::size_t k = pairs; k < inserted.size(); ++k) {
-      item_added_or_removed(elements_b[inserted[k]], inserted[k], cur, ChangeKind::added, item_kind,
-                            frame);
+      unpaired(elements_b[inserted[k]], inserted[k], ChangeKind::added);
     }
     removed.clear();
     inserted.clear();
@@ -388,9 +369,7 @@ void Walker::walk_array(const SpannedValue& a, const SpannedValue& b, Frame& fra
     switch (step.op) {
     case AlignOp::equal:
       flush();
-      walk_item(elements_a[prefix + step.a], elements_b[prefix + step.b], prefix + step.a,
-                prefix + step.b, cur, item_kind, frame);
-      ++cur;
+      pair(prefix + step.a, prefix + step.b);
       break;
     case AlignOp::remove:
       removed.push_back(prefix + step.a);
@@ -419,8 +398,10 @@ void Walker::walk_item(const SpannedValue& a, const SpannedValue& b, std::size_t
   walk(a, b, element);
 }
 
+// An element added or removed: one add or remove op. An element of a matched array (`kind` set)
+// outside any counted element is an entry of its own; a plain array's element is a value change.
 void Walker::item_added_or_removed(const SpannedValue& node, std::size_t index, std::size_t& cur,
-                                   ChangeKind change, EntryKind kind, Frame& frame) {
+                                   ChangeKind change, std::optional<EntryKind> kind, Frame& frame) {
   const bool added = change == ChangeKind::added;
   Frame element = child(frame, std::to_string(index), std::to_string(cur));
   if (ignored(element)) {
@@ -430,20 +411,18 @@ void Walker::item_added_or_removed(const SpannedValue& node, std::size_t index, 
     }
     return;
   }
-  if (frame.item == nullptr) {
-    Entry entry = element_entry(kind, change, element.pointer, added ? nullptr : &node,
+  std::optional<ItemContext> context;
+  if (frame.item == nullptr && kind) {
+    Entry entry = element_entry(*kind, change, element.pointer, added ? nullptr : &node,
                                 added ? &node : nullptr);
     (added ? entry.index_b : entry.index_a) = index;
     m_result.entries.push_back(std::move(entry));
-    ItemContext context{
-        kind, element.pointer, index, index, node, node, m_result.entries.size() - 1};
-    element.item = &context;
-    record(added ? PatchOp::add : PatchOp::remove, element, added ? std::string_view{} : node.bytes,
-           added ? node.bytes : std::string_view{}, change);
-  } else {
-    record(added ? PatchOp::add : PatchOp::remove, element, added ? std::string_view{} : node.bytes,
-           added ? node.bytes : std::string_view{}, change);
+    context.emplace(
+        ItemContext{*kind, element.pointer, index, index, node, node, m_result.entries.size() - 1});
+    element.item = &*context;
   }
+  record(added ? PatchOp::add : PatchOp::remove, element, added ? std::string_view{} : node.bytes,
+         added ? node.bytes : std::string_view{}, change);
   if (added) {
     ++cur;
   }

@@ -300,6 +300,141 @@ Result<void> check_reset_preconditions(const Snapshot& snapshot, const ResetRequ
   return {};
 }
 
+namespace {
+
+// Step 1 (spec §3.1): the runtime fields of the next run: task, history, status and clocks.
+void reset_runtime(JsonNode& root, const Snapshot& snapshot, const ResetRequest& request,
+                   const Plan& plan, IdSource& ids, Editor& editor) {
+  editor.set(root, "/task", "task", JsonNode::value(plan.next_task));
+  OrderedJson history = OrderedJson::array();
+  for (const std::string& item : snapshot.history) {
+    history.push_back(item);
+  }
+  history.push_back(plan.next_task);
+  editor.note(json::pointer_join("/history", snapshot.history.size()), std::nullopt,
+              shorten(json::quote(plan.next_task)));
+  root.set("history", JsonNode::value(std::move(history)));
+  editor.set(root, "/status", "status", JsonNode::value("running"));
+  editor.set(root, "/started_at", "started_at", JsonNode::value(ids.next()));
+  editor.set(root, "/finished_at", "finished_at", JsonNode::value(nullptr));
+  editor.set(root, "/awaiting_started_at", "awaiting_started_at", JsonNode::value(nullptr));
+  editor.set(root, "/latest_error", "latest_error", JsonNode::value(nullptr));
+  if (request.entry == Entry::send_input) {
+    editor.set(root, "/latest_payload", "latest_payload", JsonNode::value(nullptr));
+  }
+}
+
+// Step 2a: which artifacts the carry policy keeps, recorded in the plan.
+ArtifactSelection select_artifacts(const Snapshot& snapshot, const ResetRequest& request,
+                                   Plan& plan) {
+  plan.artifact_mode =
+      request.artifact_mode.value_or(artifact_mode_of(snapshot.carry.artifact_mode));
+  plan.artifact_mode_overridden = request.artifact_mode.has_value();
+  plan.default_context_policy = snapshot.carry.context_policy.is_default();
+  ArtifactSelection selection =
+      apply_artifact_policy(snapshot.artifacts, plan.artifact_mode, snapshot.carry.context_policy);
+  for (const ArtifactVerdict& verdict : selection.verdicts) {
+    const ArtifactInfo& artifact = snapshot.artifacts[verdict.index];
+    plan.artifacts.push_back({artifact.id, artifact.kind, verdict});
+  }
+  plan.carried_artifacts = selection.selected.size();
+  plan.token_limit = selection.token_limit;
+  plan.tokens_used = selection.tokens_used;
+  return selection;
+}
+
+// Step 2b and 3: the transcript the next run starts from, shown on the worker (None as null).
+std::optional<JsonNode> carry_worker_transcript(JsonNode& root, const Snapshot& snapshot,
+                                                const ResetRequest& request, ResetResult& result,
+                                                IdSource& ids, Editor& editor) {
+  Plan& plan = result.plan;
+  const TranscriptMode mode = request.transcript_mode.value_or(snapshot.carry.transcript_mode);
+  result.transcript_mode = mode;
+  plan.transcript.mode = mode;
+  plan.transcript.overridden = request.transcript_mode.has_value();
+  plan.transcript.messages = snapshot.transcript_messages;
+  plan.transcript.reset_sub_agent_session =
+      mode == TranscriptMode::fork || mode == TranscriptMode::reset;
+  std::optional<JsonNode> transcript =
+      carry_transcript(snapshot, mode, ids, editor, plan.transcript);
+  if (transcript) {
+    root.set("transcript", *transcript);
+  } else if (root.find("transcript") != nullptr) {
+    editor.set(root, "/transcript", "transcript", JsonNode::value(nullptr));
+  }
+  return transcript;
+}
+
+// Steps 4 and 5 for a workflow: node session ids, input artifacts and the run options.
+void rewrite_workflow_config(JsonNode& config, const Snapshot& snapshot,
+                             const ArtifactSelection& selection, std::optional<JsonNode> transcript,
+                             Plan& plan, Editor& editor) {
+  if (JsonNode* graph = config.object_member("graph")) {
+    if (JsonNode* nodes = graph->object_member("nodes")) {
+      for (auto& [node_id, node] : nodes->members()) {
+        ensure_node_session_id(editor, node, json::pointer_join("/config/graph/nodes", node_id),
+                               snapshot.id, node_id);
+      }
+    }
+  }
+  plan.config_artifacts_replaced = replace_config_artifacts(editor, config, snapshot, selection);
+  JsonNode& options = object_child(config, "options");
+  editor.set_sorted(options, "/config/options/parent_worker_id", "parent_worker_id",
+                    JsonNode::value(snapshot.id));
+  if (transcript) {
+    if (const JsonNode* old = options.find("transcript");
+        old == nullptr || !same_value(*old, *transcript)) {
+      editor.note("/config/options/transcript",
+                  old != nullptr ? std::optional(preview(*old)) : std::nullopt,
+                  preview(*transcript));
+      set_vm_dict_member(options, "transcript", std::move(*transcript));
+    }
+  } else {
+    editor.erase(options, "/config/options/transcript", "transcript");
+  }
+  if (snapshot.carry.resume_workflow && snapshot.child_run_path) {
+    editor.set_sorted(options, "/config/options/resume_path", "resume_path",
+                      JsonNode::value(*snapshot.child_run_path));
+  } else if (!snapshot.carry.resume_workflow) {
+    editor.erase(options, "/config/options/resume_path", "resume_path");
+  }
+}
+
+// Steps 4 and 5 for a stage: the node's session id, input artifacts and the transcript.
+void rewrite_stage_config(JsonNode& config, const Snapshot& snapshot,
+                          const ArtifactSelection& selection, std::optional<JsonNode> transcript,
+                          Plan& plan, Editor& editor) {
+  if (JsonNode* node = config.find("node")) {
+    std::string node_id = "stage";
+    if (JsonNode expanded = *node; expanded.make_editable() && expanded.is_object()) {
+      if (const JsonNode* id = expanded.find("id")) {
+        if (const OrderedJson value = id->to_json(); value.is_string()) {
+          node_id = value.get<std::string>();
+        }
+      }
+    }
+    ensure_node_session_id(editor, *node, "/config/node", snapshot.id, node_id);
+  }
+  plan.config_artifacts_replaced = replace_config_artifacts(editor, config, snapshot, selection);
+  editor.set(config, "/config/transcript", "transcript",
+             transcript ? std::move(*transcript) : JsonNode::value(nullptr));
+}
+
+// Steps 4 and 5 for a sub-agent: the spec's task, and a new session when the transcript restarts.
+void rewrite_sub_agent_config(JsonNode& config, const Plan& plan, IdSource& ids, Editor& editor) {
+  JsonNode& spec = object_child(config, "spec");
+  editor.set(spec, "/config/spec/task", "task", JsonNode::value(plan.next_task));
+  if (plan.transcript.reset_sub_agent_session) {
+    const std::string session = "sub_agent_session_" + ids.next();
+    editor.set(spec, "/config/spec/session_id", "session_id", JsonNode::value(session));
+    JsonNode& options = object_child(spec, "options");
+    editor.set_sorted(options, "/config/spec/options/session_id", "session_id",
+                      JsonNode::value(session));
+  }
+}
+
+} // namespace
+
 Result<ResetResult> plan_reset(const Snapshot& snapshot, const ResetRequest& request,
                                IdSource& ids) {
   if (auto ok = check_reset_preconditions(snapshot, request); !ok) {
@@ -319,121 +454,21 @@ Result<ResetResult> plan_reset(const Snapshot& snapshot, const ResetRequest& req
   JsonNode root = snapshot.to_node();
   root.make_editable();
 
-  // 1. Runtime reset.
-  editor.set(root, "/task", "task", JsonNode::value(plan.next_task));
-  OrderedJson history = OrderedJson::array();
-  for (const std::string& item : snapshot.history) {
-    history.push_back(item);
-  }
-  history.push_back(plan.next_task);
-  editor.note(json::pointer_join("/history", snapshot.history.size()), std::nullopt,
-              shorten(json::quote(plan.next_task)));
-  root.set("history", JsonNode::value(std::move(history)));
-  editor.set(root, "/status", "status", JsonNode::value("running"));
-  editor.set(root, "/started_at", "started_at", JsonNode::value(ids.next()));
-  editor.set(root, "/finished_at", "finished_at", JsonNode::value(nullptr));
-  editor.set(root, "/awaiting_started_at", "awaiting_started_at", JsonNode::value(nullptr));
-  editor.set(root, "/latest_error", "latest_error", JsonNode::value(nullptr));
-  if (request.entry == Entry::send_input) {
-    editor.set(root, "/latest_payload", "latest_payload", JsonNode::value(nullptr));
-  }
-
-  // 2. Carry.
-  plan.artifact_mode =
-      request.artifact_mode.value_or(artifact_mode_of(snapshot.carry.artifact_mode));
-  plan.artifact_mode_overridden = request.artifact_mode.has_value();
-  plan.default_context_policy = snapshot.carry.context_policy.is_default();
-  const ArtifactSelection selection =
-      apply_artifact_policy(snapshot.artifacts, plan.artifact_mode, snapshot.carry.context_policy);
-  for (const ArtifactVerdict& verdict : selection.verdicts) {
-    const ArtifactInfo& artifact = snapshot.artifacts[verdict.index];
-    plan.artifacts.push_back({artifact.id, artifact.kind, verdict});
-  }
-  plan.carried_artifacts = selection.selected.size();
-  plan.token_limit = selection.token_limit;
-  plan.tokens_used = selection.tokens_used;
-
-  const TranscriptMode mode = request.transcript_mode.value_or(snapshot.carry.transcript_mode);
-  result.transcript_mode = mode;
-  plan.transcript.mode = mode;
-  plan.transcript.overridden = request.transcript_mode.has_value();
-  plan.transcript.messages = snapshot.transcript_messages;
-  plan.transcript.reset_sub_agent_session =
-      mode == TranscriptMode::fork || mode == TranscriptMode::reset;
+  reset_runtime(root, snapshot, request, plan, ids, editor);
+  const ArtifactSelection selection = select_artifacts(snapshot, request, plan);
   std::optional<JsonNode> transcript =
-      carry_transcript(snapshot, mode, ids, editor, plan.transcript);
-
-  // 3. The worker shows the carried transcript (None is written as null).
-  if (transcript) {
-    root.set("transcript", *transcript);
-  } else if (root.find("transcript") != nullptr) {
-    editor.set(root, "/transcript", "transcript", JsonNode::value(nullptr));
-  }
-
-  // 4. and 5. Session ids and the per-variant config rewrite.
+      carry_worker_transcript(root, snapshot, request, result, ids, editor);
   JsonNode& config = object_child(root, "config");
   switch (snapshot.config_mode) {
-  case ConfigMode::workflow: {
-    if (JsonNode* graph = config.object_member("graph")) {
-      if (JsonNode* nodes = graph->object_member("nodes")) {
-        for (auto& [node_id, node] : nodes->members()) {
-          ensure_node_session_id(editor, node, json::pointer_join("/config/graph/nodes", node_id),
-                                 snapshot.id, node_id);
-        }
-      }
-    }
-    plan.config_artifacts_replaced = replace_config_artifacts(editor, config, snapshot, selection);
-    JsonNode& options = object_child(config, "options");
-    editor.set_sorted(options, "/config/options/parent_worker_id", "parent_worker_id",
-                      JsonNode::value(snapshot.id));
-    if (transcript) {
-      if (const JsonNode* old = options.find("transcript");
-          old == nullptr || !same_value(*old, *transcript)) {
-        editor.note("/config/options/transcript",
-                    old != nullptr ? std::optional(preview(*old)) : std::nullopt,
-                    preview(*transcript));
-        set_vm_dict_member(options, "transcript", std::move(*transcript));
-      }
-    } else {
-      editor.erase(options, "/config/options/transcript", "transcript");
-    }
-    if (snapshot.carry.resume_workflow && snapshot.child_run_path) {
-      editor.set_sorted(options, "/config/options/resume_path", "resume_path",
-                        JsonNode::value(*snapshot.child_run_path));
-    } else if (!snapshot.carry.resume_workflow) {
-      editor.erase(options, "/config/options/resume_path", "resume_path");
-    }
+  case ConfigMode::workflow:
+    rewrite_workflow_config(config, snapshot, selection, std::move(transcript), plan, editor);
     break;
-  }
-  case ConfigMode::stage: {
-    if (JsonNode* node = config.find("node")) {
-      std::string node_id = "stage";
-      if (JsonNode expanded = *node; expanded.make_editable() && expanded.is_object()) {
-        if (const JsonNode* id = expanded.find("id")) {
-          if (const OrderedJson value = id->to_json(); value.is_string()) {
-            node_id = value.get<std::string>();
-          }
-        }
-      }
-      ensure_node_session_id(editor, *node, "/config/node", snapshot.id, node_id);
-    }
-    plan.config_artifacts_replaced = replace_config_artifacts(editor, config, snapshot, selection);
-    editor.set(config, "/config/transcript", "transcript",
-               transcript ? std::move(*transcript) : JsonNode::value(nullptr));
+  case ConfigMode::stage:
+    rewrite_stage_config(config, snapshot, selection, std::move(transcript), plan, editor);
     break;
-  }
-  case ConfigMode::sub_agent: {
-    JsonNode& spec = object_child(config, "spec");
-    editor.set(spec, "/config/spec/task", "task", JsonNode::value(plan.next_task));
-    if (plan.transcript.reset_sub_agent_session) {
-      const std::string session = "sub_agent_session_" + ids.next();
-      editor.set(spec, "/config/spec/session_id", "session_id", JsonNode::value(session));
-      JsonNode& options = object_child(spec, "options");
-      editor.set_sorted(options, "/config/spec/options/session_id", "session_id",
-                        JsonNode::value(session));
-    }
+  case ConfigMode::sub_agent:
+    rewrite_sub_agent_config(config, plan, ids, editor);
     break;
-  }
   }
 
   // The snapshot records where it lives: the path it was read from (harn's snapshot_path).
