@@ -31,7 +31,7 @@ std::pair<ExitStatus, std::string> capture(std::vector<std::string> argv) {
 } // namespace
 
 TEST_CASE("process") {
-  ProcScratch scratch;
+  Scratch scratch;
 
   SUBCASE("exited and signalled stay apart") {
     CHECK(capture({"sh", "-c", "exit 3"}).first == ExitStatus::exited(3));

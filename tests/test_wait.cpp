@@ -44,7 +44,7 @@ void run_as_owner(const std::string& dir, const std::string& path) {
 } // namespace
 
 TEST_CASE("wait: woken through the waiter registry, without inotify") {
-  ProcScratch scratch;
+  Scratch scratch;
 
   // The owner stays alive, so neither its pidfd nor anything but the registry (or inotify, which
   // is not to be used) can wake the waiter. A state dir deeper than a socket address can name goes
@@ -72,7 +72,7 @@ TEST_CASE("wait: woken through the waiter registry, without inotify") {
 }
 
 TEST_CASE("wait: suspend of a running worker wakes the waiter with suspended") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = copy_demo(scratch.str());
   REQUIRE(run_reprise(detach_args(scratch.str(), "hang")).exit == ExitStatus::exited(0));
   const auto start = last_start(scratch.str(), "worker_demo");
@@ -97,7 +97,7 @@ TEST_CASE("wait: suspend of a running worker wakes the waiter with suspended") {
 }
 
 TEST_CASE("wait") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = copy_demo(scratch.str());
 
   SUBCASE("detach, then wait from another process") {

@@ -135,9 +135,9 @@ int supervisor_main(const AttemptContext& context, SuperviseRequest request, Fd 
   SignalGuard guard;
   request.signal_fd = guard.fd();
   auto started = request.on_started;
-  request.on_started = [&](const Child& child) {
+  request.on_started = [&](const StartedChild& child) {
     started(child);
-    write_all(notify.get(), fmt::format("started {} {}\n", ::getpid(), child.pid()));
+    write_all(notify.get(), fmt::format("started {} {}\n", ::getpid(), child.pid));
     notify.close();
   };
   auto supervised = supervise(request);
@@ -331,13 +331,13 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   const std::string state_dir = run.state_dir;
   const std::string worker_id = run.worker_id;
   const std::int64_t started_ms = ids.now_ms();
-  request.on_started = [=, &report, &context](const Child& started) {
+  request.on_started = [=, &report, &context](const StartedChild& started) {
     AttemptStart start;
     start.attempt = attempt;
     start.supervisor_pid = ::getpid();
     start.supervisor_start = process_start_time(::getpid()).value_or(0);
-    start.child_pid = started.pid();
-    start.child_start = started.start_time();
+    start.child_pid = started.pid;
+    start.child_start = started.start_time;
     start.started_ms = started_ms;
     start.log_out = request.log_out;
     start.log_err = request.log_err;
@@ -345,7 +345,7 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
     start.argv = request.argv;
     start.detached = detached;
     record_start(state_dir, worker_id, start);
-    report.child_pid = started.pid();
+    report.child_pid = started.pid;
     parse_running(context);
   };
 
