@@ -1,8 +1,7 @@
 #include "run/supervisor.hpp"
 
-#include "base/io.hpp"
-
 #include "base/fd.hpp"
+#include "base/io.hpp"
 #include "run/signal_guard.hpp"
 
 #include <algorithm>
