@@ -1,6 +1,7 @@
 #include "proc_helpers.hpp"
 #include "run/relaunch.hpp"
 #include "run/run_ledger.hpp"
+#include "snapshot/snapshot.hpp"
 
 using namespace reprise;
 using namespace reprise::test;

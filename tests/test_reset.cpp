@@ -1,6 +1,7 @@
 #include "reset/reset.hpp"
 #include "reset/resume_rules.hpp"
 #include "scratch.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>

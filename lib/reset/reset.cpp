@@ -3,6 +3,7 @@
 #include "base/text.hpp"
 #include "reset/carry_policy.hpp"
 #include "reset/transcript.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include "json/json_scan.hpp"
 #include "json/member.hpp"

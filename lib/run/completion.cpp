@@ -4,6 +4,7 @@
 #include "base/duration.hpp"
 #include "reset/transcript.hpp"
 #include "run/waiters.hpp"
+#include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
 
 #include "json/member.hpp"

@@ -6,6 +6,7 @@
 #include "run/run_ledger.hpp"
 #include "run/signal_guard.hpp"
 #include "run/waiters.hpp"
+#include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
 
 #include "json/member.hpp"

@@ -4,6 +4,7 @@
 #include "base/text.hpp"
 #include "base/uuid7.hpp"
 #include "run/worker_lock.hpp"
+#include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
 
 #include "json/member.hpp"
