@@ -109,9 +109,13 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
                 : exit_code::k_failure;
         row["exit"] = code;
         worst = std::max(worst, code);
-        text = options.detach ? relaunch.worker_id
-                              : fmt::format("{}\t{} (attempt {})", relaunch.worker_id,
-                                            relaunch.status, relaunch.attempt);
+        if (options.detach) {
+          text = relaunch.worker_id;
+        } else if (!options.json && global.verbosity >= 0) {
+          // As relaunch: the child's output is on standard output, the summary beside it.
+          fmt::print(stderr, "reprise: {} attempt {}: {}\n", relaunch.worker_id, relaunch.attempt,
+                     relaunch.status);
+        }
         return row;
       });
   if (const int signal = SignalGuard::received(); signal != 0) {

@@ -131,7 +131,7 @@ int for_each_target(const std::vector<std::string>& targets, const GlobalOptions
     }
     if (json) {
       rows.push_back(std::move(*row));
-    } else {
+    } else if (!text.empty()) {
       fmt::print("{}\n", text);
     }
   }

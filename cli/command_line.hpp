@@ -32,10 +32,10 @@ Result<std::vector<std::string>> read_stdin_ids();
 Result<void> check_leftovers(const std::vector<std::string>& remaining);
 
 // Runs `one` on each TARGET in turn (a file, never standard input: `command` names the command in
-// that error). `one` returns the target's JSON row and sets `text` to its line for people. Text:
-// the lines on standard output, errors on standard error as they come. JSON: one envelope whose
-// data is the array of rows (on standard error, with the rows that worked, when a target failed).
-// Returns the exit code of the first failure, else 0.
+// that error). `one` returns the target's JSON row and sets `text` to its line for people (none
+// when empty). Text: the lines on standard output, errors on standard error as they come. JSON: one
+// envelope whose data is the array of rows (on standard error, with the rows that worked, when a
+// target failed). Returns the exit code of the first failure, else 0.
 int for_each_target(
     const std::vector<std::string>& targets, const GlobalOptions& global, bool json,
     std::string_view command,
