@@ -4,7 +4,7 @@
 # Usage: bench/bench_relaunch.sh [WORKERS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reprise=$(realpath "${REPRISE:-build/dev/reprise}")
+reprise=$(realpath "${REPRISE:-build/release/reprise}")
 workers=${1:-1000}
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT

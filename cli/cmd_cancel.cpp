@@ -1,5 +1,6 @@
-// `reprise cancel TARGET`: harn's close_agent.
+// `reprise cancel TARGET...`: harn's close_agent.
 #include "base/duration.hpp"
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "run/suspend.hpp"
@@ -12,27 +13,32 @@ namespace reprise::cli {
 namespace {
 
 struct CancelOptions {
-  std::string target;
+  std::vector<std::string> targets;
   std::string kill_after = "5s";
+  bool json = false;
 };
 
 int run_cancel(const CancelOptions& options, const GlobalOptions& global) {
-  const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
-  if (target.is_stdin) {
-    return report_error(Error::usage("cancel needs a snapshot file, not standard input"), false);
-  }
   auto kill_after = parse_duration(options.kill_after);
   if (!kill_after) {
-    return report_error(kill_after.error(), false);
+    return report_error(kill_after.error(), options.json);
   }
   IdSource ids(global.now_ms, global.seed);
-  auto report = cancel_worker(target.path, *kill_after, ids);
-  if (!report) {
-    return report_error(report.error(), false);
-  }
-  fmt::print("{}\t{}{}\n", report->worker_id, report->status,
-             report->signalled ? " (process group terminated)" : "");
-  return 0;
+  return for_each_target(options.targets, global, options.json, "cancel",
+                         [&](const Target& target, std::string& text) -> Result<Json> {
+                           auto report = cancel_worker(target.path, *kill_after, ids);
+                           if (!report) {
+                             return std::unexpected(report.error());
+                           }
+                           text =
+                               fmt::format("{}\t{}{}", report->worker_id, report->status,
+                                           report->signalled ? " (process group terminated)" : "");
+                           return Json{{"target", target.path},
+                                       {"worker_id", report->worker_id},
+                                       {"status", report->status},
+                                       {"changed", report->changed},
+                                       {"signalled", report->signalled}};
+                         });
 }
 
 } // namespace
@@ -40,11 +46,19 @@ int run_cancel(const CancelOptions& options, const GlobalOptions& global) {
 Command setup_cancel(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<CancelOptions>();
   CLI::App* app = root.add_subcommand(
-      "cancel", "Cancel a worker (harn's close_agent) and terminate its process group");
-  app->add_option("target", options->target, "Snapshot path or worker id")->required();
+      "cancel", "Cancel workers (harn's close_agent) and terminate their process groups");
+  app->add_option("targets", options->targets, "Snapshot paths or worker ids")->required();
   app->add_option("--kill-after", options->kill_after,
-                  "SIGKILL the group if it is still there after DUR (default 5s)");
-  app->footer("Example: reprise cancel worker_demo");
+                  "SIGKILL the group if it is still there after DUR (default 5s)")
+      ->type_name("DUR");
+  app->add_flag("--json", options->json, "Print the outcomes as JSON (an envelope)");
+  app->footer("Examples:\n"
+              "  reprise cancel worker_demo\n"
+              "  reprise cancel worker_a worker_b --kill-after 30s --json\n\n"
+              "Exit status:\n"
+              "  0   every TARGET cancelled (or already was)\n"
+              "  2   the worker cannot be cancelled (harn's rules)\n"
+              "  65  invalid snapshot;  66  no such TARGET;  75  locked by another reprise");
   return {app, [options, &global] { return run_cancel(*options, global); }};
 }
 

@@ -6,6 +6,7 @@
 #include "diff/first_divergence.hpp"
 #include "diff/json_patch.hpp"
 #include "output.hpp"
+#include "terminal.hpp"
 
 #include "json/document.hpp"
 #include <chrono>
@@ -30,6 +31,7 @@ struct DiffCommandOptions {
   std::vector<std::string> ignore;
   bool keep_volatile = false;
   bool first_divergence = false;
+  bool json = false; // --json: --format json
 };
 
 // Writes straight to standard output, remembering whether a write failed.
@@ -78,7 +80,11 @@ Result<std::pair<Document, Document>> load_both(const std::string& a, const std:
 }
 
 int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
-  const bool json = options.format == "json";
+  const bool json = options.format == "json" || options.json;
+  if (options.json && options.format != "text" && options.format != "json") {
+    return report_error(
+        fail(ErrorCode::usage, "--json is --format json; a patch is JSON already").error(), json);
+  }
   if (options.a == "-" && options.b == "-") {
     return report_error(
         fail(ErrorCode::usage, "only one of A and B can be - (standard input)").error(), json);
@@ -102,11 +108,15 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
                simdjson::get_active_implementation()->name());
   }
   const Color color = global.use_color(STDOUT_FILENO) ? Color::on : Color::off;
+  if (!json && (options.format == "text" || options.first_divergence)) {
+    start_pager(global);
+  }
   StdoutSink out;
   int status = exit_code::k_success;
   if (options.first_divergence) {
     const auto divergence = first_divergence(a, b);
     if (json) {
+      out.append(result_prefix()); // the envelope around the streamed data
       write_divergence_json(divergence, out);
     } else {
       write_divergence_text(divergence, color, out);
@@ -127,6 +137,7 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
         report_warning(global, warning);
       }
     } else if (json) {
+      out.append(result_prefix()); // the envelope around the streamed diff
       write_diff_json(*diff, a.name(), b.name(), out);
     } else {
       write_diff_text(*diff, color, out);
@@ -136,6 +147,9 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
       fmt::print(stderr, "reprise: compared in {:.3f} s\n",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - loaded).count());
     }
+  }
+  if (json) {
+    out.append(result_suffix());
   }
   if (!out.finish()) {
     return report_error(
@@ -149,12 +163,24 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
 Command setup_diff(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<DiffCommandOptions>();
   CLI::App* app = root.add_subcommand("diff", "Structural diff of two snapshots");
-  app->footer("Exit status: 0 same, 1 different, 65 invalid JSON, 66 unreadable file.\n"
-              "Example: reprise diff failed.json replay.json --ignore /config/options/*");
+  app->footer("Examples:\n"
+              "  reprise diff failed.json replay.json --ignore '/config/options/*'\n"
+              "  reprise diff before.json after.json --format patch > fix.patch.json\n"
+              "  reprise diff a.json b.json --json | jq '.data'\n"
+              "  reprise diff a.json b.json --first-divergence\n\n"
+              "Exit status:\n"
+              "  0   A and B are the same (volatile fields aside)\n"
+              "  1   A and B differ (a result, not an error: the JSON envelope says ok)\n"
+              "  2   bad option\n"
+              "  65  A or B is not valid JSON\n"
+              "  66  A or B does not exist or cannot be read\n"
+              "  73  cannot write to standard output");
   app->add_option("A", options->a, "First snapshot (- for standard input)")->required();
   app->add_option("B", options->b, "Second snapshot (- for standard input)")->required();
   app->add_option("--format", options->format, "text (default), patch, merge or json")
-      ->check(CLI::IsMember({"text", "patch", "merge", "json"}));
+      ->check(CLI::IsMember({"text", "patch", "merge", "json"}))
+      ->type_name("FORMAT");
+  app->add_flag("--json", options->json, "Same as --format json (the diff in the JSON envelope)");
   app->add_option("--ignore", options->ignore,
                   "Also ignore the value at this JSON pointer (* matches one segment); repeatable")
       ->allow_extra_args(false);

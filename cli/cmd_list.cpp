@@ -10,6 +10,7 @@
 #include "snapshot/snapshot_peek.hpp"
 #include "snapshot/state_dir.hpp"
 #include "snapshot/worker_status.hpp"
+#include "terminal.hpp"
 
 #include <algorithm>
 #include <array>
@@ -36,6 +37,7 @@ struct ListOptions {
   bool json = false;
   bool jsonl = false;
   bool ids = false;
+  bool null_separated = false; // -0
 };
 
 // One listed snapshot with what the table and JSON show.
@@ -163,48 +165,78 @@ fmt::text_style status_style(const Row& row) {
   return {};
 }
 
-void print_table(const std::vector<const Row*>& rows, bool color) {
+// Shrinks the widest shrinkable column (TASK, ERROR, NAME, ID) until the table fits `columns`.
+void fit_widths(std::array<std::size_t, 8>& widths, std::size_t columns) {
+  constexpr std::array<std::size_t, 4> k_shrinkable = {4, 7, 1, 0};
+  constexpr std::size_t k_min_width = 8;
+  auto total = [&widths] {
+    std::size_t sum = 0;
+    for (const std::size_t width : widths) {
+      sum += width + 2;
+    }
+    return sum - 2;
+  };
+  while (total() > columns) {
+    std::size_t* widest = nullptr;
+    for (const std::size_t column : k_shrinkable) {
+      if (widths[column] > k_min_width && (widest == nullptr || widths[column] > *widest)) {
+        widest = &widths[column];
+      }
+    }
+    if (widest == nullptr) {
+      return; // as narrow as it gets; the terminal wraps
+    }
+    --*widest;
+  }
+}
+
+void print_table(const std::vector<const Row*>& rows, bool color, std::size_t columns) {
   using Cells = std::array<std::string, 8>;
   std::vector<Cells> lines;
   lines.push_back({"ID", "NAME", "MODE", "STATUS", "TASK", "STARTED", "AGE", "ERROR"});
+  // Cells hold snapshot text: control characters escaped, never sent to the terminal.
+  auto cell = [](const std::string& text, std::size_t width) {
+    return fit_display_width(escape_control(text), width);
+  };
   for (const Row* row : rows) {
     const SnapshotPeek& peek = row->peek;
     if (peek.state != PeekState::ok) {
-      lines.push_back({file_name(peek.path), "-", "-", std::string(row_status(*row)), "-", "-", "-",
-                       truncate_display(problem(peek), k_error_width)});
+      lines.push_back({escape_control(file_name(peek.path)), "-", "-",
+                       std::string(row_status(*row)), "-", "-", "-",
+                       cell(problem(peek), k_error_width)});
       continue;
     }
-    std::string status = peek.status;
+    std::string status = escape_control(peek.status);
     if (row->owner_pid) {
       status += fmt::format(" (pid {})", *row->owner_pid);
     }
-    lines.push_back(
-        {peek.id.empty() ? "-" : truncate_display(peek.id, 64), truncate_display(peek.name, 24),
-         truncate_display(peek.mode, 16), status, truncate_display(peek.task, k_task_width),
-         started_text(*row),
-         row->age_ms ? format_duration(std::chrono::milliseconds(*row->age_ms)) : "-",
-         peek.latest_error ? truncate_display(*peek.latest_error, k_error_width) : "-"});
+    lines.push_back({peek.id.empty() ? "-" : cell(peek.id, 64), cell(peek.name, 24),
+                     cell(peek.mode, 16), status, cell(peek.task, k_task_width), started_text(*row),
+                     row->age_ms ? format_duration(std::chrono::milliseconds(*row->age_ms)) : "-",
+                     peek.latest_error ? cell(*peek.latest_error, k_error_width) : "-"});
   }
-  // Widths in code points, so that "…" and other UTF-8 text align.
-  auto width_of = [](const std::string& text) { return characters(text); };
+  // Widths in terminal columns, so that "…", CJK and emoji align.
   std::array<std::size_t, 8> widths{};
   for (const Cells& cells : lines) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      widths[i] = std::max(widths[i], width_of(cells[i]));
+      widths[i] = std::max(widths[i], display_width(cells[i]));
     }
+  }
+  if (columns > 0) {
+    fit_widths(widths, columns);
   }
   for (std::size_t n = 0; n < lines.size(); ++n) {
     std::string out;
     for (std::size_t i = 0; i < lines[n].size(); ++i) {
-      const std::string& cell = lines[n][i];
+      const std::string text = fit_display_width(lines[n][i], widths[i]);
       const bool last = i + 1 == lines[n].size();
-      const std::string padding = last ? "" : std::string(widths[i] - width_of(cell) + 2, ' ');
+      const std::string padding = last ? "" : std::string(widths[i] - display_width(text) + 2, ' ');
       if (color && n > 0 && i == 3) {
-        out += fmt::format(status_style(*rows[n - 1]), "{}", cell);
+        out += fmt::format(status_style(*rows[n - 1]), "{}", text);
       } else if (color && n == 0) {
-        out += fmt::format(fmt::emphasis::bold, "{}", cell);
+        out += fmt::format(fmt::emphasis::bold, "{}", text);
       } else {
-        out += cell;
+        out += text;
       }
       out += padding;
     }
@@ -257,11 +289,11 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
   constexpr auto k_replace = nlohmann::json::error_handler_t::replace;
   switch (format) {
   case ListFormat::json: {
-    nlohmann::ordered_json array = nlohmann::ordered_json::array();
+    Json array = Json::array();
     for (const Row* row : shown) {
       array.push_back(row_json(*row));
     }
-    fmt::print("{}\n", array.dump(2, ' ', false, k_replace));
+    print_result(array);
     break;
   }
   case ListFormat::jsonl:
@@ -276,13 +308,13 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
         report_warning(global,
                        fmt::format("{} ({})", row->peek.error.to_string(), row_status(*row)));
       } else if (!row->peek.id.empty()) {
-        fmt::print("{}\n", row->peek.id);
+        fmt::print("{}{}", row->peek.id, options.null_separated ? '\0' : '\n');
       }
     }
     break;
   case ListFormat::table:
     if (!shown.empty()) {
-      print_table(shown, global.use_color(STDOUT_FILENO));
+      print_table(shown, global.use_color(STDOUT_FILENO), terminal_columns(STDOUT_FILENO, global));
     }
     break;
   }
@@ -300,12 +332,26 @@ Command setup_list(CLI::App& root, const GlobalOptions& global) {
       ->allow_extra_args(false);
   app->add_option("--mode", options->modes, "Only workers with this top-level mode (repeatable)")
       ->allow_extra_args(false);
-  CLI::Option* json = app->add_flag("--json", options->json, "Print one JSON array");
+  CLI::Option* json = app->add_flag("--json", options->json,
+                                    "Print the rows as JSON (an envelope; data: an array)");
   CLI::Option* jsonl = app->add_flag("--jsonl", options->jsonl, "Print one JSON object a line");
   CLI::Option* ids = app->add_flag("--ids", options->ids, "Print only the ids, one a line");
+  app->add_flag(
+         "-0,--null", options->null_separated,
+         "With --ids: end each id with NUL instead of a newline (xargs -0, relaunch --stdin-ids)")
+      ->needs(ids);
   json->excludes(jsonl)->excludes(ids);
   jsonl->excludes(ids);
-  app->footer("Example: reprise list --status failed --ids | xargs -n1 reprise show");
+  app->footer(
+      "Examples:\n"
+      "  reprise list --status failed\n"
+      "  reprise list --status failed --ids | reprise relaunch --stdin-ids --task 'Again' -- "
+      "my-agent\n"
+      "  reprise list --ids -0 | xargs -0 reprise show --no-pager\n"
+      "  reprise list --json | jq -r '.data[] | select(.status == \"failed\") | .id'\n\n"
+      "Exit status:\n"
+      "  0   listed (invalid and unreadable snapshots are rows, not failures)\n"
+      "  66  the directory does not exist or cannot be read");
   return {app, [options, &global] { return run_list(*options, global); }};
 }
 

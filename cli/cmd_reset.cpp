@@ -7,6 +7,7 @@
 #include "run/completion.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
+#include "terminal.hpp"
 
 #include "json/output_sink.hpp"
 #include <cerrno>
@@ -20,7 +21,7 @@ namespace reprise::cli {
 namespace {
 
 struct ResetOptions {
-  std::string target;
+  std::vector<std::string> targets;
   ResetFlags reset;
   std::string output;
   bool in_place = false;
@@ -58,20 +59,18 @@ bool writes_to_file(const ResetOptions& options) {
          (::fstat(STDOUT_FILENO, &out) == 0 && S_ISREG(out.st_mode));
 }
 
-int run_reset(const ResetOptions& options, const GlobalOptions& global) {
-  const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
+// Resets one TARGET; with --json its row for the envelope is appended to `rows`.
+std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions& global,
+                               const Target& target, const ResetRequest& request_value,
+                               Json& rows) {
+  const ResetRequest* request = &request_value;
   if (options.in_place && target.is_stdin) {
-    return report_error(Error::usage("--in-place needs a snapshot file, not standard input"),
-                        options.json);
-  }
-  auto request = make_reset_request(options.reset);
-  if (!request) {
-    return report_error(request.error(), options.json);
+    return Error::usage("--in-place needs a snapshot file, not standard input");
   }
   auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path,
                                      writes_to_file(options) ? FileAccess::map : FileAccess::read);
   if (!snapshot) {
-    return report_error(snapshot.error(), options.json);
+    return snapshot.error();
   }
   if (global.verbosity > 0) {
     for (const Warning& warning : snapshot->warnings) {
@@ -82,28 +81,28 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   IdSource ids(global.now_ms, global.seed);
   auto reset = plan_reset(*snapshot, *request, ids);
   if (!reset) {
-    return report_error(reset.error(), options.json);
+    return reset.error();
   }
   // From here on only the snapshot's bytes are needed: free its parse tree while writing.
   snapshot->document.release_tree();
 
   if (options.dry_run) {
     if (options.json) {
-      fmt::print(
-          "{}\n",
-          plan_to_json(reset->plan).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+      rows.push_back(plan_to_json(reset->plan));
     } else {
-      fmt::print("{}", format_plan_text(reset->plan));
+      fmt::print("{}", escape_control(format_plan_text(reset->plan), true));
     }
-    return 0;
+    return std::nullopt;
   }
+  std::string kept_path;
   if (options.in_place) {
     const std::string worker_id = snapshot->id.empty() ? target.worker_id_hint : snapshot->id;
     auto kept =
         keep_history(state_dir_for_snapshot(target.path), worker_id, snapshot->document.text());
     if (!kept) {
-      return report_error(kept.error(), options.json);
+      return kept.error();
     }
+    kept_path = *kept;
     if (global.verbosity > 0) {
       report_warning(global, fmt::format("previous version kept as {}", *kept));
     }
@@ -112,9 +111,54 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
                          : options.in_place      ? write_snapshot_file(target.path, reset->root)
                                                  : print_snapshot(reset->root);
   if (!written) {
-    return report_error(written.error(), options.json);
+    return written.error();
   }
-  return 0;
+  if (options.json) {
+    rows.push_back(Json{{"target", target.is_stdin ? "<stdin>" : target.path},
+                        {"written", options.in_place ? target.path : options.output},
+                        {"history", kept_path.empty() ? Json() : Json(kept_path)}});
+  }
+  return std::nullopt;
+}
+
+int run_reset(const ResetOptions& options, const GlobalOptions& global) {
+  if (options.targets.size() > 1 && !options.dry_run) {
+    return report_error(
+        Error::usage("several TARGETs need --dry-run (one snapshot is written at a time)"),
+        options.json);
+  }
+  if (options.json && !options.dry_run && !options.in_place && options.output.empty()) {
+    return report_error(
+        Error::usage("--json needs --dry-run, --output or --in-place (the reset snapshot "
+                     "printed is JSON already)"),
+        options.json);
+  }
+  auto request = make_reset_request(options.reset);
+  if (!request) {
+    return report_error(request.error(), options.json);
+  }
+  const std::string state_dir = resolve_state_dir(global.state_dir);
+  Json rows = Json::array();
+  std::optional<Error> first_error;
+  for (const std::string& argument : options.targets) {
+    auto error = reset_one(options, global, resolve_target(argument, state_dir), *request, rows);
+    if (error) {
+      if (!options.json) {
+        std::fflush(stdout);
+        report_error(*error, false);
+      }
+      if (!first_error) {
+        first_error = std::move(error);
+      }
+    }
+  }
+  if (options.json) {
+    if (first_error) {
+      return report_error_with_data(*first_error, rows);
+    }
+    print_result(rows);
+  }
+  return first_error ? first_error->exit_code() : 0;
 }
 
 } // namespace
@@ -123,7 +167,8 @@ Command setup_reset(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<ResetOptions>();
   CLI::App* app = root.add_subcommand(
       "reset", "Print the snapshot of the worker's next run, as harn's carry policy makes it");
-  app->add_option("target", options->target, "Snapshot path, worker id, or - for standard input")
+  app->add_option("targets", options->targets,
+                  "Snapshot path, worker id, or - for standard input (several with --dry-run)")
       ->required();
   add_reset_flags(*app, options->reset);
   CLI::Option* output =
@@ -134,9 +179,19 @@ Command setup_reset(CLI::App& root, const GlobalOptions& global) {
   output->excludes(in_place);
   app->add_flag("--dry-run", options->dry_run,
                 "Write nothing; print the plan: changed fields, artifact decisions, transcript");
-  app->add_flag("--json", options->json, "With --dry-run: the plan as JSON; errors also as JSON");
-  app->footer("Example: reprise reset worker_019dda65-d500-7a1b-ac3d-4e5f6a7b8c90 --task 'Next' "
-              "--dry-run");
+  app->add_flag("--json", options->json,
+                "With --dry-run: the plans as JSON (an envelope); with --output or --in-place: "
+                "what was written");
+  app->footer("Examples:\n"
+              "  reprise reset worker_demo --task 'Try again' --dry-run\n"
+              "  reprise reset worker_a worker_b --task 'Try again' --dry-run --json\n"
+              "  reprise reset worker_demo --task 'Try again' --in-place\n"
+              "  reprise reset worker_demo --trigger '{\"event\": \"retry\"}' -o next.json\n\n"
+              "Exit status:\n"
+              "  0   done (or planned, with --dry-run)\n"
+              "  2   bad option, or the worker cannot take that entry (harn's rules)\n"
+              "  65  invalid snapshot;  66  no such TARGET;  73  cannot write the output\n"
+              "  75  the worker runs, or another reprise holds its lock");
   return {app, [options, &global] {
             if (!options->reset.has_entry()) {
               return report_error(Error::usage("reset needs --task TEXT or --trigger PAYLOAD"),

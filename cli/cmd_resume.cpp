@@ -10,6 +10,7 @@
 #include "snapshot/state_dir.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace reprise::cli {
 
@@ -24,40 +25,44 @@ struct ResumeOptions {
   std::string timeout;
   std::string kill_after = "5s";
   bool detach = false;
+  bool json = false;
+  std::string cwd;
 };
 
 int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
   auto split = split_targets_and_command(options.words, "resume");
   if (!split) {
-    return report_error(split.error(), false);
+    return report_error(split.error(), options.json);
   }
   auto& [targets, command] = *split;
-  if (targets.size() != 1) {
-    return report_error(Error::usage("resume takes one TARGET"), false);
-  }
-  const Target target = resolve_target(targets[0], resolve_state_dir(global.state_dir));
-  if (target.is_stdin) {
-    return report_error(Error::usage("resume needs a snapshot file, not standard input"), false);
+  if (targets.empty()) {
+    return report_error(Error::usage("resume needs a TARGET"), options.json);
   }
   RunSettings settings;
-  auto resolved = command_or_environment(command);
+  auto resolved = command_or_environment(command, global.env.command);
   if (!resolved) {
-    return report_error(resolved.error(), false);
+    return report_error(resolved.error(), options.json);
   }
   settings.command = std::move(*resolved);
   if (!options.timeout.empty()) {
     auto timeout = parse_duration(options.timeout);
     if (!timeout) {
-      return report_error(timeout.error(), false);
+      return report_error(timeout.error(), options.json);
     }
     settings.timeout = *timeout;
   }
   auto kill_after = parse_duration(options.kill_after);
   if (!kill_after) {
-    return report_error(kill_after.error(), false);
+    return report_error(kill_after.error(), options.json);
   }
   settings.kill_after = *kill_after;
   settings.detach = options.detach ? Detach::yes : Detach::no;
+  if (options.json) {
+    settings.caller_out = STDERR_FILENO; // standard output carries the JSON alone
+  }
+  if (!options.cwd.empty()) {
+    settings.cwd = options.cwd;
+  }
   std::optional<SignalGuard> guard;
   if (!options.detach) {
     guard.emplace();
@@ -69,32 +74,52 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
       options.no_continue_transcript ? ContinueTranscript::no : ContinueTranscript::yes;
   request.initiator = options.initiator;
   IdSource ids(global.now_ms, global.seed);
-  auto report = resume_worker(target.path, request, settings, ids);
-  if (!report) {
-    return report_error(report.error(), false);
-  }
-  if (!report->relaunch) {
-    fmt::print("{}\t{} (process group continued)\n", report->worker_id, report->status);
-    return 0;
-  }
-  const RelaunchReport& relaunch = *report->relaunch;
-  if (relaunch.spawn_error) {
-    return report_error(*relaunch.spawn_error, false);
-  }
-  if (options.detach) {
-    fmt::print("{}\n", relaunch.worker_id);
-    return 0;
-  }
-  if (global.verbosity >= 0) {
-    fmt::print(stderr, "reprise: {} attempt {}: {}\n", relaunch.worker_id, relaunch.attempt,
-               relaunch.status);
-  }
+  int worst = exit_code::k_success;
+  const int exit = for_each_target(
+      targets, global, options.json, "resume",
+      [&](const Target& target, std::string& text) -> Result<Json> {
+        if (SignalGuard::received() != 0) {
+          return fail(ErrorCode::failed, "not resumed: interrupted", target.path);
+        }
+        auto report = resume_worker(target.path, request, settings, ids);
+        if (!report) {
+          return std::unexpected(report.error());
+        }
+        Json row = {{"target", target.path},
+                    {"worker_id", report->worker_id},
+                    {"status", report->status},
+                    {"continued", !report->relaunch.has_value()}};
+        if (!report->relaunch) {
+          text = fmt::format("{}\t{} (process group continued)", report->worker_id, report->status);
+          return row;
+        }
+        const RelaunchReport& relaunch = *report->relaunch;
+        if (relaunch.spawn_error) {
+          return std::unexpected(*relaunch.spawn_error);
+        }
+        row["attempt"] = relaunch.attempt;
+        row["status"] = relaunch.status;
+        row["timed_out"] = relaunch.timed_out;
+        row["log_out"] = relaunch.log_out;
+        row["log_err"] = relaunch.log_err;
+        const int code = exit_code_of(relaunch);
+        row["exit"] = code;
+        worst = std::max(worst, code);
+        if (options.detach) {
+          text = relaunch.worker_id;
+        } else if (!options.json && global.verbosity >= 0) {
+          // As relaunch: the child's output is on standard output, the summary beside it.
+          fmt::print(stderr, "reprise: {} attempt {}: {}\n", relaunch.worker_id, relaunch.attempt,
+                     relaunch.status);
+        }
+        return row;
+      });
   if (const int signal = SignalGuard::received(); signal != 0) {
     guard.reset();
     reraise_signal(signal);
     return exit_code::k_signal_base + signal;
   }
-  return exit_code_of(relaunch);
+  return exit != exit_code::k_success ? exit : worst;
 }
 
 } // namespace
@@ -103,7 +128,7 @@ Command setup_resume(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<ResumeOptions>();
   CLI::App* app = root.add_subcommand(
       "resume", "Resume a suspended worker: continue its paused process, or relaunch it");
-  app->add_option("words", options->words, "TARGET [-- COMMAND [ARG...]]")
+  app->add_option("words", options->words, "TARGET... [-- COMMAND [ARG...]]")
       ->required()
       ->allow_extra_args();
   app->add_option("rest", options->rest)->expected(1, -1)->group("");
@@ -115,10 +140,20 @@ Command setup_resume(CLI::App& root, const GlobalOptions& global) {
   app->add_option("--timeout", options->timeout, "When relaunching: as relaunch --timeout");
   app->add_option("--kill-after", options->kill_after, "When relaunching: as relaunch");
   app->add_flag("--detach", options->detach, "When relaunching: as relaunch --detach");
-  app->footer("Example: reprise resume worker_demo --input 'Go on' -- python3 child.py");
+  app->add_option("--cwd", options->cwd, "When relaunching: as relaunch --cwd")->type_name("DIR");
+  app->add_flag("--json", options->json, "Print the outcomes as JSON (an envelope)");
+  app->footer("Examples:\n"
+              "  reprise resume worker_demo --input 'Go on' -- python3 child.py\n"
+              "  reprise resume worker_a worker_b --json\n\n"
+              "Exit status:\n"
+              "  0    resumed (process continued, or relaunched and completed)\n"
+              "  1    the relaunched worker failed;  124  --timeout expired\n"
+              "  2    not suspended, cancelled, or blank input (harn's HARN-SUS rules)\n"
+              "  65   invalid snapshot;  66  no such TARGET;  75  locked\n"
+              "  126/127  COMMAND cannot be executed / not found");
   return {app, [options, &global, app] {
             if (auto ok = check_leftovers(app->remaining()); !ok) {
-              return report_error(ok.error(), false);
+              return report_error(ok.error(), options->json);
             }
             return run_resume(*options, global);
           }};

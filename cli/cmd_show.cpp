@@ -1,9 +1,11 @@
-// `reprise show TARGET [--json]`: one worker at a glance.
+// `reprise show TARGET... [--json]`: one worker (or several) at a glance.
+#include "base/exit_code.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "run/worker_summary.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
+#include "terminal.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,24 +15,47 @@ namespace reprise::cli {
 namespace {
 
 struct ShowOptions {
-  std::string target;
+  std::vector<std::string> targets;
   bool json = false;
 };
 
 int run_show(const ShowOptions& options, const GlobalOptions& global) {
-  const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
-  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path, FileAccess::map);
-  if (!snapshot) {
-    return report_error(snapshot.error(), options.json);
+  const std::string state_dir = resolve_state_dir(global.state_dir);
+  Json data = Json::array();
+  std::optional<Error> first_error;
+  if (!options.json) {
+    start_pager(global);
   }
-  const WorkerSummary summary = summarize(*snapshot);
+  bool first = true;
+  for (const std::string& argument : options.targets) {
+    const Target target = resolve_target(argument, state_dir);
+    auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path, FileAccess::map);
+    if (!snapshot) {
+      if (!options.json) {
+        std::fflush(stdout);
+        report_error(snapshot.error(), false);
+      }
+      if (!first_error) {
+        first_error = snapshot.error();
+      }
+      continue;
+    }
+    const WorkerSummary summary = summarize(*snapshot);
+    if (options.json) {
+      data.push_back(summary_to_json(summary));
+    } else {
+      // Text from the snapshot never drives the terminal: control characters are escaped.
+      fmt::print("{}{}", first ? "" : "\n", escape_control(summary_to_text(summary), true));
+      first = false;
+    }
+  }
   if (options.json) {
-    fmt::print("{}\n", summary_to_json(summary).dump(2, ' ', false,
-                                                     nlohmann::json::error_handler_t::replace));
-  } else {
-    fmt::print("{}", summary_to_text(summary));
+    if (first_error) {
+      return report_error_with_data(*first_error, data);
+    }
+    print_result(data);
   }
-  return 0;
+  return first_error ? first_error->exit_code() : exit_code::k_success;
 }
 
 } // namespace
@@ -39,10 +64,19 @@ Command setup_show(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<ShowOptions>();
   CLI::App* app = root.add_subcommand(
       "show", "One worker at a glance: identity, status, timing, carry policy, sizes, errors");
-  app->add_option("target", options->target, "Snapshot path, worker id, or - for standard input")
+  app->add_option("targets", options->targets,
+                  "Snapshot paths, worker ids, or - for standard input")
       ->required();
-  app->add_flag("--json", options->json, "Print the same data as one JSON object");
-  app->footer("Example: reprise show worker_019dda65-d500-7a1b-ac3d-4e5f6a7b8c90 --json");
+  app->add_flag("--json", options->json, "Print the workers as JSON (an envelope; data: an array)");
+  app->footer("Examples:\n"
+              "  reprise show worker_demo\n"
+              "  reprise show worker_demo --json | jq -r '.data[0].status'\n"
+              "  reprise list --status failed --ids | xargs reprise show --no-pager\n\n"
+              "Exit status:\n"
+              "  0   every TARGET shown\n"
+              "  65  a snapshot is not valid JSON or breaks harn's loader rules\n"
+              "  66  a TARGET does not exist or cannot be read\n"
+              "  (the others shown are still printed)");
   return {app, [options, &global] { return run_show(*options, global); }};
 }
 

@@ -1,4 +1,5 @@
-// `reprise suspend TARGET --reason TEXT [--initiator self|parent|operator|triggered]`.
+// `reprise suspend TARGET... --reason TEXT [--initiator self|parent|operator|triggered]`.
+#include "command_line.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "run/suspend.hpp"
@@ -11,24 +12,29 @@ namespace reprise::cli {
 namespace {
 
 struct SuspendOptions {
-  std::string target;
+  std::vector<std::string> targets;
   std::string reason;
   std::string initiator = "operator";
+  bool json = false;
 };
 
 int run_suspend(const SuspendOptions& options, const GlobalOptions& global) {
-  const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
-  if (target.is_stdin) {
-    return report_error(Error::usage("suspend needs a snapshot file, not standard input"), false);
-  }
   IdSource ids(global.now_ms, global.seed);
-  auto report = suspend_worker(target.path, options.reason, options.initiator, ids);
-  if (!report) {
-    return report_error(report.error(), false);
-  }
-  fmt::print("{}\t{}{}\n", report->worker_id, report->status,
-             report->changed ? "" : " (already suspended; nothing changed)");
-  return 0;
+  return for_each_target(
+      options.targets, global, options.json, "suspend",
+      [&](const Target& target, std::string& text) -> Result<Json> {
+        auto report = suspend_worker(target.path, options.reason, options.initiator, ids);
+        if (!report) {
+          return std::unexpected(report.error());
+        }
+        text = fmt::format("{}\t{}{}", report->worker_id, report->status,
+                           report->changed ? "" : " (already suspended; nothing changed)");
+        return Json{{"target", target.path},
+                    {"worker_id", report->worker_id},
+                    {"status", report->status},
+                    {"changed", report->changed},
+                    {"signalled", report->signalled}};
+      });
 }
 
 } // namespace
@@ -36,12 +42,22 @@ int run_suspend(const SuspendOptions& options, const GlobalOptions& global) {
 Command setup_suspend(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<SuspendOptions>();
   CLI::App* app = root.add_subcommand(
-      "suspend", "Mark a running worker suspended and pause its process group (SIGSTOP)");
-  app->add_option("target", options->target, "Snapshot path or worker id")->required();
-  app->add_option("--reason", options->reason, "Why (stored in the suspension record)")->required();
+      "suspend", "Mark running workers suspended and pause their process groups (SIGSTOP)");
+  app->add_option("targets", options->targets, "Snapshot paths or worker ids")->required();
+  app->add_option("--reason", options->reason, "Why (stored in the suspension record)")
+      ->required()
+      ->type_name("TEXT");
   app->add_option("--initiator", options->initiator, "Who suspends (default operator)")
-      ->check(CLI::IsMember({"self", "parent", "operator", "triggered"}));
-  app->footer("Example: reprise suspend worker_demo --reason 'waiting for review'");
+      ->check(CLI::IsMember({"self", "parent", "operator", "triggered"}))
+      ->type_name("WHO");
+  app->add_flag("--json", options->json, "Print the outcomes as JSON (an envelope)");
+  app->footer("Examples:\n"
+              "  reprise suspend worker_demo --reason 'waiting for review'\n"
+              "  reprise suspend worker_a worker_b --reason 'quota' --json\n\n"
+              "Exit status:\n"
+              "  0   every TARGET suspended (or already was)\n"
+              "  2   not running (harn's HARN-SUS rules)\n"
+              "  65  invalid snapshot;  66  no such TARGET;  75  locked by another reprise");
   return {app, [options, &global] { return run_suspend(*options, global); }};
 }
 

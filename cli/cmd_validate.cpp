@@ -17,22 +17,15 @@ namespace {
 struct ValidateOptions {
   std::vector<std::string> targets;
   bool json = false;
+  bool jsonl = false;
 };
-
-nlohmann::ordered_json error_json(const Error& error) {
-  nlohmann::ordered_json out = {{"code", error.code_name()},
-                                {"exit", error.exit_code()},
-                                {"message", error.message},
-                                {"pointer", error.pointer}};
-  out["line"] = error.line > 0 ? nlohmann::ordered_json(error.line) : nullptr;
-  out["column"] = error.line > 0 ? nlohmann::ordered_json(error.column) : nullptr;
-  return out;
-}
 
 int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
   const std::string state_dir = resolve_state_dir(global.state_dir);
   bool any_invalid = false;
   bool any_unreadable = false;
+  const bool json = options.json || options.jsonl;
+  Json rows = Json::array();
   for (const std::string& argument : options.targets) {
     const Target target = resolve_target(argument, state_dir);
     const std::string file = target.is_stdin ? "<stdin>" : target.path;
@@ -45,20 +38,27 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
         std::erase_if(warnings, [](const Warning& w) { return w.pointer == "/status"; });
       }
     } else {
-      report_error(snapshot.error(), options.json);
+      if (!json) {
+        report_error(snapshot.error(), false);
+      }
       (snapshot.error().code == ErrorCode::not_found ? any_unreadable : any_invalid) = true;
     }
     const char* state = snapshot                                        ? "ok"
                         : snapshot.error().code == ErrorCode::not_found ? "unreadable"
                                                                         : "invalid";
-    if (options.json) {
-      nlohmann::ordered_json line = {{"file", file}, {"status", state}};
-      line["warnings"] = nlohmann::ordered_json::array();
+    if (json) {
+      // A finding, not a failure of validate: the row says it, the exit status sums it up.
+      Json line = {{"file", file}, {"status", state}};
+      line["warnings"] = Json::array();
       for (const Warning& warning : warnings) {
         line["warnings"].push_back({{"pointer", warning.pointer}, {"message", warning.message}});
       }
-      line["error"] = snapshot ? nlohmann::ordered_json(nullptr) : error_json(snapshot.error());
-      fmt::print("{}\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      line["error"] = snapshot ? Json(nullptr) : error_json(snapshot.error());
+      if (options.jsonl) {
+        print_json_line(line);
+      } else {
+        rows.push_back(std::move(line));
+      }
       continue;
     }
     if (warnings.empty()) {
@@ -70,6 +70,9 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
       fmt::print("  warning: {}: {}\n", warning.pointer.empty() ? "/" : warning.pointer,
                  warning.message);
     }
+  }
+  if (options.json) {
+    print_result(rows);
   }
   // A target that cannot be read at all is the stronger failure: 66 before 65.
   if (any_unreadable) {
@@ -87,8 +90,17 @@ Command setup_validate(CLI::App& root, const GlobalOptions& global) {
   app->add_option("targets", options->targets,
                   "Snapshot paths, worker ids, or - for standard input")
       ->required();
-  app->add_flag("--json", options->json, "Print one JSON object per target, one a line");
-  app->footer("Example: reprise validate .harn/workers/*.json");
+  CLI::Option* json = app->add_flag(
+      "--json", options->json, "Print the findings as JSON (an envelope; data: one row a target)");
+  app->add_flag("--jsonl", options->jsonl, "Print one JSON row a target, one a line, as checked")
+      ->excludes(json);
+  app->footer("Examples:\n"
+              "  reprise validate .harn/workers/*.json\n"
+              "  reprise validate worker_demo --json | jq '.data[] | select(.status != \"ok\")'\n\n"
+              "Exit status:\n"
+              "  0   every snapshot loads (warnings name harn's silent repairs)\n"
+              "  65  a snapshot is not valid JSON or breaks harn's loader rules\n"
+              "  66  a TARGET does not exist or cannot be read (wins over 65)");
   return {app, [options, &global] { return run_validate(*options, global); }};
 }
 

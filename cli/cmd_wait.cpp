@@ -6,6 +6,7 @@
 #include "run/wait.hpp"
 #include "snapshot/state_dir.hpp"
 #include "snapshot/worker_status.hpp"
+#include "terminal.hpp"
 
 #include "json/json_node.hpp"
 #include <fmt/format.h>
@@ -72,10 +73,16 @@ int run_wait(const WaitOptions& options, const GlobalOptions& global) {
     return report_error(outcome.error(), options.json);
   }
   int exit = exit_code::k_success;
-  OrderedJson json = OrderedJson::array();
+  Json json = Json::array();
+  std::optional<Error> first_error;
   for (const WaitResult& result : outcome->results) {
     if (result.error) {
-      report_error(*result.error, options.json);
+      if (!options.json) {
+        report_error(*result.error, false);
+      }
+      if (!first_error) {
+        first_error = *result.error;
+      }
       exit = std::max(exit, result.error->exit_code());
       continue;
     }
@@ -91,20 +98,27 @@ int run_wait(const WaitOptions& options, const GlobalOptions& global) {
                       {"status", result.settled ? result.status : to_string(WorkerStatus::running)},
                       {"settled", result.settled},
                       {"interrupted", result.owner_gone},
-                      {"latest_error",
-                       result.latest_error ? OrderedJson(*result.latest_error) : OrderedJson()}});
+                      {"latest_error", result.latest_error ? Json(*result.latest_error) : Json()}});
     } else {
-      fmt::print("{}\t{}\n", result.worker_id, describe(result));
+      fmt::print("{}\t{}\n", result.worker_id, escape_control(describe(result)));
     }
-  }
-  if (options.json) {
-    fmt::print("{}\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   if (outcome->timed_out) {
-    if (!options.json && global.verbosity >= 0) {
-      fmt::print(stderr, "reprise: error: --timeout {} expired\n", options.timeout);
+    const Error timeout_error{
+        ErrorCode::timeout, fmt::format("--timeout {} expired", options.timeout), {}, {}, 0, 0};
+    if (options.json) {
+      return report_error_with_data(timeout_error, json);
+    }
+    if (global.verbosity >= 0) {
+      report_error(timeout_error, false);
     }
     return exit_code::k_timeout;
+  }
+  if (options.json) {
+    if (first_error) {
+      return report_error_with_data(*first_error, json);
+    }
+    print_result(json);
   }
   return exit;
 }
@@ -115,12 +129,22 @@ Command setup_wait(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<WaitOptions>();
   CLI::App* app = root.add_subcommand("wait", "Block while workers run, then report each outcome");
   app->add_option("targets", options->targets, "Snapshot paths or worker ids")->required();
-  app->add_option("--timeout", options->timeout, "Give up after DUR (exit 124)");
+  app->add_option("--timeout", options->timeout,
+                  "Give up after DUR, e.g. 90s, 10m, 1h30m (exit 124)")
+      ->type_name("DUR");
   app->add_flag("--any", options->any, "Return as soon as one worker has settled");
   app->add_flag("--follow-triggers", options->follow_triggers,
                 "Keep waiting through awaiting (retriggerable) workers");
-  app->add_flag("--json", options->json, "Print the outcomes as a JSON array");
-  app->footer("Example: reprise wait worker_demo --timeout 10m");
+  app->add_flag("--json", options->json,
+                "Print the outcomes as JSON (an envelope; data: an array)");
+  app->footer("Examples:\n"
+              "  reprise wait worker_demo --timeout 10m\n"
+              "  reprise wait worker_a worker_b --any --json\n\n"
+              "Exit status:\n"
+              "  0    every worker settled successfully (completed or awaiting)\n"
+              "  1    a worker failed, was cancelled or interrupted\n"
+              "  65   invalid snapshot;  66  no such TARGET\n"
+              "  124  --timeout expired (the JSON error envelope holds the outcomes so far)");
   return {app, [options, &global] { return run_wait(*options, global); }};
 }
 

@@ -2,12 +2,13 @@
 
 #include "base/fd.hpp"
 #include "base/io.hpp"
+#include "output.hpp"
 #include "run/process.hpp"
 #include "run/supervisor.hpp"
 
-#include <cstdlib>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace reprise::cli {
 
@@ -61,15 +62,37 @@ split_targets_and_command(const std::vector<std::string>& words, std::string_vie
                    std::vector<std::string>(split, words.end())};
 }
 
-Result<std::vector<std::string>> command_or_environment(std::vector<std::string> command) {
-  if (!command.empty()) {
+Result<std::vector<std::string>> command_or_environment(std::vector<std::string> command,
+                                                        const std::string& environment) {
+  if (!command.empty() || environment.empty()) {
     return command;
   }
-  const char* text = std::getenv("REPRISE_COMMAND");
-  if (text == nullptr || *text == '\0') {
-    return command;
+  return split_words(environment);
+}
+
+Result<std::vector<std::string>> read_stdin_ids() {
+  auto text = read_to_end(STDIN_FILENO);
+  if (!text) {
+    return fail(ErrorCode::not_found, "cannot read worker ids from standard input", "<stdin>");
   }
-  return split_words(text);
+  const char separator = text->find('\0') != std::string::npos ? '\0' : '\n';
+  std::vector<std::string> ids;
+  std::size_t start = 0;
+  while (start <= text->size()) {
+    std::size_t end = text->find(separator, start);
+    if (end == std::string::npos) {
+      end = text->size();
+    }
+    std::string id = text->substr(start, end - start);
+    while (!id.empty() && (id.back() == '\r' || id.back() == ' ')) {
+      id.pop_back();
+    }
+    if (!id.empty()) {
+      ids.push_back(std::move(id));
+    }
+    start = end + 1;
+  }
+  return ids;
 }
 
 Result<void> check_leftovers(const std::vector<std::string>& remaining) {
@@ -79,6 +102,47 @@ Result<void> check_leftovers(const std::vector<std::string>& remaining) {
     }
   }
   return {};
+}
+
+int for_each_target(const std::vector<std::string>& targets, const GlobalOptions& global, bool json,
+                    std::string_view command,
+                    const std::function<Result<Json>(const Target&, std::string&)>& one) {
+  const std::string state_dir = resolve_state_dir(global.state_dir);
+  Json rows = Json::array();
+  std::optional<Error> first_error;
+  for (const std::string& argument : targets) {
+    const Target target = resolve_target(argument, state_dir);
+    Result<Json> row =
+        target.is_stdin ? fail(ErrorCode::usage,
+                               fmt::format("{} needs a snapshot file, not standard input", command))
+                        : Result<Json>{};
+    std::string text;
+    if (row) {
+      row = one(target, text);
+    }
+    if (!row) {
+      if (!json) {
+        std::fflush(stdout);
+        report_error(row.error(), false);
+      }
+      if (!first_error) {
+        first_error = row.error();
+      }
+      continue;
+    }
+    if (json) {
+      rows.push_back(std::move(*row));
+    } else if (!text.empty()) {
+      fmt::print("{}\n", text);
+    }
+  }
+  if (json) {
+    if (first_error) {
+      return report_error_with_data(*first_error, rows);
+    }
+    print_result(rows);
+  }
+  return first_error ? first_error->exit_code() : 0;
 }
 
 } // namespace reprise::cli

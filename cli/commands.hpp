@@ -25,4 +25,8 @@ Command setup_resume(CLI::App& root, const GlobalOptions& global);
 Command setup_cancel(CLI::App& root, const GlobalOptions& global);
 Command setup_diff(CLI::App& root, const GlobalOptions& global);
 
+// cli/cmd_help.cpp: `help` and `completion`, derived from the whole tree (add them last).
+Command setup_help(CLI::App& root);
+Command setup_completion(CLI::App& root);
+
 } // namespace reprise::cli

@@ -1,27 +1,52 @@
 // reprise: replays agent workers from their persisted snapshots. This file only wires the commands.
+#include "app_tree.hpp"
 #include "base/exit_code.hpp"
 #include "commands.hpp"
+#include "output.hpp"
+#include "terminal.hpp"
 
 #include "json/document.hpp"
 #include <cstdlib>
 #include <exception>
 #include <fmt/format.h>
+#include <string_view>
 #include <vector>
 
 namespace {
 
-// Reads REPRISE_NOW / REPRISE_SEED when the flags were not given.
-void apply_environment(reprise::cli::GlobalOptions& global) {
-  if (!global.now_ms) {
-    if (const char* now = std::getenv("REPRISE_NOW"); now != nullptr && *now != '\0') {
-      global.now_ms = std::strtoll(now, nullptr, 10);
+using namespace reprise::cli;
+
+// An environment variable read by the parser: a hidden option, so that nothing calls getenv.
+void add_environment(CLI::App& app, std::string& value, const std::string& variable,
+                     const std::string& description) {
+  app.add_option("--env-" + variable, value, description)->envname(variable)->group("");
+}
+
+// Whether the parsed command was asked for JSON (its --json, --jsonl or --format json).
+bool wants_json(CLI::App& command) {
+  for (const std::string name : {"--json", "--jsonl"}) {
+    if (const CLI::Option* option = command.get_option_no_throw(name);
+        option != nullptr && option->count() > 0) {
+      return true;
     }
   }
-  if (!global.seed) {
-    if (const char* seed = std::getenv("REPRISE_SEED"); seed != nullptr && *seed != '\0') {
-      global.seed = std::strtoull(seed, nullptr, 10);
-    }
+  const CLI::Option* format = command.get_option_no_throw("--format");
+  return format != nullptr && format->count() > 0 && format->as<std::string>() == "json";
+}
+
+// A usage error before a command runs; as an envelope when --json is among the arguments.
+int usage_error(const std::string& message, int argc, char** argv) {
+  bool json = false;
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+    json = json || std::string_view(argv[i]) == "--json" || std::string_view(argv[i]) == "--jsonl";
   }
+  if (json) {
+    return report_error(Error::usage(message), true);
+  }
+  fmt::print(stderr,
+             "reprise: error: {}\nRun 'reprise help' (or 'reprise help COMMAND') for usage.\n",
+             message);
+  return reprise::exit_code::k_usage;
 }
 
 int run(int argc, char** argv) {
@@ -33,25 +58,69 @@ int run(int argc, char** argv) {
   app.fallthrough();
 
   GlobalOptions global;
-  app.add_option(
-      "--state-dir", global.state_dir,
-      "Where worker snapshots live (default $HARN_WORKER_STATE_DIR, else .harn/workers)");
-  app.add_option("--now", global.now_ms, "Unix milliseconds for generated ids and timestamps");
-  app.add_option("--seed", global.seed, "Seed for the random bits of generated ids");
+  app.add_option("--state-dir", global.state_dir,
+                 "Where worker snapshots live (default .harn/workers)")
+      ->envname("HARN_WORKER_STATE_DIR")
+      ->type_name("DIR");
+  app.add_option("--now", global.now_ms, "Unix milliseconds for generated ids and timestamps")
+      ->envname("REPRISE_NOW")
+      ->type_name("MS");
+  app.add_option("--seed", global.seed, "Seed for the random bits of generated ids")
+      ->envname("REPRISE_SEED")
+      ->type_name("N");
   std::string color = "auto";
   app.add_option("--color", color, "Colour: auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->type_name("WHEN");
+  app.add_flag("--no-pager", global.no_pager,
+               "Never page show, diff and log output (default: $PAGER, else less -FRX, on a "
+               "terminal)");
   bool quiet = false;
   bool verbose = false;
-  app.add_flag("-q,--quiet", quiet, "Less on standard error");
+  app.add_flag("-q,--quiet", quiet, "Less on standard error (no warnings, no progress)");
   app.add_flag("-v,--verbose", verbose, "More on standard error");
+  add_environment(app, global.env.no_color, "NO_COLOR", "Set and not empty: no colour");
+  add_environment(app, global.env.clicolor_force, "CLICOLOR_FORCE",
+                  "Set, not empty and not 0: colour even off a terminal (NO_COLOR wins)");
+  add_environment(app, global.env.term, "TERM", "dumb: no colour and no pager");
+  add_environment(app, global.env.pager, "PAGER", "The pager (default less -FRX; cat: none)");
+  add_environment(app, global.env.command, "REPRISE_COMMAND",
+                  "relaunch/resume COMMAND when none follows --, split as a shell would");
+  add_environment(app, global.env.columns, "COLUMNS", "Table width when not on a terminal");
 
   std::vector<Command> commands = {
-      setup_show(app, global),    setup_validate(app, global), setup_list(app, global),
-      setup_reset(app, global),   setup_relaunch(app, global), setup_wait(app, global),
-      setup_suspend(app, global), setup_resume(app, global),   setup_cancel(app, global),
+      setup_show(app, global),
+      setup_validate(app, global),
+      setup_list(app, global),
+      setup_reset(app, global),
+      setup_relaunch(app, global),
+      setup_wait(app, global),
+      setup_suspend(app, global),
+      setup_resume(app, global),
+      setup_cancel(app, global),
       setup_diff(app, global),
+      setup_help(app),
+      setup_completion(app),
   };
+  complete_help_footers(app);
+
+  if (argc <= 1) {
+    fmt::print("{}", app.help());
+    return reprise::exit_code::k_success;
+  }
+  if (const auto word = first_command_word(app, argc, argv)) {
+    const auto known = visible_commands(app);
+    const bool exists = std::any_of(known.begin(), known.end(), [&](CLI::App* command) {
+      return command->get_name() == *word;
+    });
+    if (!exists) {
+      const std::vector<std::string> close = suggest_commands(app, *word);
+      return usage_error(close.empty() ? fmt::format("unknown command '{}'", *word)
+                                       : fmt::format("unknown command '{}' (did you mean {}?)",
+                                                     *word, close.front()),
+                         argc, argv);
+    }
+  }
 
   try {
     app.parse(argc, argv);
@@ -62,22 +131,20 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // Usage errors follow the one-line rule of every other error, then point at --help.
-    fmt::print(stderr,
-               "reprise: error: {}\nRun 'reprise --help' (or 'reprise COMMAND --help') for "
-               "usage.\n",
-               e.what());
-    return reprise::exit_code::k_usage;
+    // Usage errors follow the one-line rule of every other error, then point at help.
+    return usage_error(e.what(), argc, argv);
   }
   global.color = color == "always"  ? ColorMode::always
                  : color == "never" ? ColorMode::never
                                     : ColorMode::auto_detect;
   global.verbosity = quiet ? -1 : (verbose ? 1 : 0);
-  apply_environment(global);
 
   for (const Command& command : commands) {
     if (command.app->parsed()) {
-      return command.run();
+      set_json_mode(wants_json(*command.app));
+      const int exit = command.run();
+      finish_pager();
+      return exit;
     }
   }
   return reprise::exit_code::k_usage;

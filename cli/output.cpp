@@ -1,52 +1,100 @@
 #include "output.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
-#include <unistd.h>
+#include <vector>
 
 namespace reprise::cli {
 
-bool GlobalOptions::use_color(int fd) const {
-  switch (color) {
-  case ColorMode::always:
-    return true;
-  case ColorMode::never:
-    return false;
-  case ColorMode::auto_detect:
-    break;
+namespace {
+
+constexpr auto k_replace = nlohmann::json::error_handler_t::replace;
+
+bool g_json_mode = false;
+std::vector<std::string> g_warnings;
+
+Json warnings_json() {
+  Json out = Json::array();
+  for (const std::string& warning : g_warnings) {
+    out.push_back(warning);
   }
-  const char* no_color = std::getenv("NO_COLOR");
-  if (no_color != nullptr && *no_color != '\0') {
-    return false;
+  return out;
+}
+
+Json envelope(bool ok, const Json& data, const Json& error) {
+  return Json{{"schemaVersion", k_schema_version},
+              {"ok", ok},
+              {"data", data},
+              {"error", error},
+              {"warnings", warnings_json()}};
+}
+
+} // namespace
+
+void set_json_mode(bool on) {
+  g_json_mode = on;
+}
+
+bool json_mode() {
+  return g_json_mode;
+}
+
+Json error_json(const Error& error) {
+  Json details = {{"exit", error.exit_code()}};
+  if (!error.file.empty()) {
+    details["file"] = error.file;
   }
-  return isatty(fd) == 1;
+  if (!error.pointer.empty()) {
+    details["pointer"] = error.pointer;
+  }
+  if (error.line > 0) {
+    details["line"] = error.line;
+    details["column"] = error.column;
+  }
+  return Json{{"code", error.code_name()}, {"message", error.to_string()}, {"details", details}};
 }
 
 int report_error(const Error& error, bool json) {
-  fmt::print(stderr, "reprise: error: {}\n", error.to_string());
-  if (json) {
-    nlohmann::ordered_json object = {
-        {"code", error.code_name()}, {"exit", error.exit_code()}, {"message", error.message}};
-    if (!error.file.empty()) {
-      object["file"] = error.file;
-    }
-    if (!error.pointer.empty()) {
-      object["pointer"] = error.pointer;
-    }
-    if (error.line > 0) {
-      object["line"] = error.line;
-      object["column"] = error.column;
-    }
-    nlohmann::ordered_json wrapper = {{"error", object}};
-    fmt::print(stderr, "{}\n",
-               wrapper.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (json || g_json_mode) {
+    return report_error_with_data(error, nullptr);
   }
+  fmt::print(stderr, "reprise: error: {}\n", error.to_string());
   return error.exit_code();
 }
 
+int report_error_with_data(const Error& error, const Json& data) {
+  std::fflush(stdout);
+  fmt::print(stderr, "{}\n",
+             envelope(false, data, error_json(error)).dump(2, ' ', false, k_replace));
+  g_warnings.clear();
+  return error.exit_code();
+}
+
+void print_result(const Json& data) {
+  fmt::print("{}\n", envelope(true, data, nullptr).dump(2, ' ', false, k_replace));
+  g_warnings.clear();
+}
+
+std::string result_prefix() {
+  return fmt::format("{{\"schemaVersion\": {}, \"ok\": true, \"data\": ", k_schema_version);
+}
+
+std::string result_suffix() {
+  const std::string warnings = warnings_json().dump(-1, ' ', false, k_replace);
+  g_warnings.clear();
+  return fmt::format(", \"error\": null, \"warnings\": {}}}\n", warnings);
+}
+
+void print_json_line(const Json& record) {
+  fmt::print("{}\n", record.dump(-1, ' ', false, k_replace));
+  std::fflush(stdout);
+}
+
 void report_warning(const GlobalOptions& global, std::string_view message) {
+  if (g_json_mode) {
+    g_warnings.emplace_back(message);
+    return;
+  }
   if (global.verbosity >= 0) {
     fmt::print(stderr, "reprise: warning: {}\n", message);
   }

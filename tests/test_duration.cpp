@@ -17,6 +17,17 @@ TEST_CASE("duration") {
     CHECK(parse_duration("0") == 0ms);
   }
 
+  SUBCASE("days and compound durations") {
+    CHECK(parse_duration("1d") == 24h);
+    CHECK(parse_duration("1h30m") == 90min);
+    CHECK(parse_duration("2m30s") == 150s);
+    CHECK(parse_duration("1d12h") == 36h);
+    CHECK(parse_duration("1m0.5s") == 60500ms);
+    CHECK(parse_duration("1h30").error().code == ErrorCode::usage); // each part needs its unit
+    CHECK(parse_duration("1h30x").error().code == ErrorCode::usage);
+    CHECK(parse_duration("9999999999999d").error().code == ErrorCode::usage);
+  }
+
   SUBCASE("decimals are exact and rounded to the millisecond") {
     CHECK(parse_duration("1.5s") == 1500ms);
     CHECK(parse_duration("0.1") == 100ms);
@@ -30,7 +41,7 @@ TEST_CASE("duration") {
 
   SUBCASE("bad input is a usage error naming the text") {
     for (const char* text :
-         {"", "-5s", "5d", "5 s", "abc", "1.2.3s", ".", "s", "5S", "1e3", "+5"}) {
+         {"", "-5s", "5w", "5 s", "abc", "1.2.3s", ".", "s", "5S", "1e3", "+5"}) {
       CAPTURE(text);
       const auto parsed = parse_duration(text);
       REQUIRE_FALSE(parsed.has_value());
@@ -38,7 +49,7 @@ TEST_CASE("duration") {
       CHECK(parsed.error().message.find("invalid duration") != std::string::npos);
     }
     CHECK(parse_duration("-5s").error().message.find("negative") != std::string::npos);
-    CHECK(parse_duration("5d").error().message.find("unknown unit 'd'") != std::string::npos);
+    CHECK(parse_duration("5w").error().message.find("unknown unit 'w'") != std::string::npos);
     CHECK(parse_duration("").error().message.find("empty") != std::string::npos);
   }
 

@@ -3,6 +3,8 @@
 #include "run/run_ledger.hpp"
 #include "snapshot/snapshot.hpp"
 
+#include <algorithm>
+
 using namespace reprise;
 using namespace reprise::test;
 
@@ -44,14 +46,31 @@ TEST_CASE("relaunch") {
   Scratch scratch;
   const std::string dir = scratch.str();
 
-  SUBCASE("several TARGETs with --jobs 2: a summary row each, exit 1 when one fails") {
+  SUBCASE("several TARGETs with --jobs 2: a row each as it finishes, exit 1 when one fails") {
     make_three_workers(dir);
     const Finished done = run_reprise(relaunch_three(dir, {}));
     CHECK(done.exit == ExitStatus::exited(1));
-    // The children's output goes only to their logs when several run.
-    CHECK(done.err.empty());
-    const auto rows = lines_of(done.out);
+    // The children's output goes only to their logs when several run; standard error has the
+    // totals (no progress line: it is not a terminal).
+    CHECK(done.err.starts_with("reprise: 3 of 3 ran in "));
+    CHECK(done.err.ends_with(": 2 ok, 1 failed\n"));
+    std::vector<std::string> rows;
+    std::string error_line;
+    std::string log_line;
+    for (const std::string& line : lines_of(done.out)) {
+      if (line.starts_with("worker_")) {
+        rows.push_back(line);
+      } else if (line.starts_with("    error: ")) {
+        error_line = line;
+      } else if (line.starts_with("    log:   ")) {
+        log_line = line;
+      }
+    }
+    std::sort(rows.begin(), rows.end()); // printed in the order they finished
     REQUIRE(rows.size() == 3);
+    // The failure says why and where its log is.
+    CHECK(error_line == "    error: command exited with code 3; last lines of stderr:");
+    CHECK(log_line == "    log:   " + attempt_log_path(dir, "worker_b", 1, "err"));
     CHECK(rows[0].starts_with("worker_a                                      #1 completed "
                               "(exit code 0, "));
     CHECK(rows[1].starts_with("worker_b                                      #1 failed "
@@ -71,7 +90,9 @@ TEST_CASE("relaunch") {
     make_three_workers(dir);
     const Finished done = run_reprise(relaunch_three(dir, {"--json"}));
     CHECK(done.exit == ExitStatus::exited(1));
-    const auto rows = nlohmann::json::parse(done.out);
+    const auto envelope = nlohmann::json::parse(done.out);
+    CHECK(envelope["ok"] == true); // a failed worker is a result, not an error of relaunch
+    const auto rows = envelope["data"];
     REQUIRE(rows.is_array());
     REQUIRE(rows.size() == 3);
     const char* ids[] = {"worker_a", "worker_b", "worker_c"};
@@ -103,7 +124,12 @@ TEST_CASE("relaunch") {
         run_reprise({"--state-dir", dir, "relaunch", "worker_a", "worker_missing", "worker_c",
                      "--jobs", "2", "--task", "t", "--json", "--", "python3", example_child()});
     CHECK(missing.exit == ExitStatus::exited(1));
-    const auto rows = nlohmann::json::parse(missing.out);
+    // A TARGET that could not run is an error: the envelope goes to standard error, with the rows.
+    CHECK(missing.out.empty());
+    const auto envelope = nlohmann::json::parse(missing.err);
+    CHECK(envelope["ok"] == false);
+    CHECK(envelope["error"]["code"] == "not_found");
+    const auto rows = envelope["data"];
     REQUIRE(rows.size() == 3);
     CHECK(rows[0]["attempt"] == 2);
     CHECK(rows[1]["exit"] == 66);

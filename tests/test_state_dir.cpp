@@ -60,17 +60,12 @@ std::string read_all(const std::string& path) {
 TEST_CASE("state_dir") {
   Scratch scratch;
 
-  SUBCASE("resolve_state_dir: flag, then environment, then default") {
-    {
-      const EnvGuard env("HARN_WORKER_STATE_DIR", "/env/dir");
-      CHECK(resolve_state_dir("flag/dir") == "flag/dir");
-      CHECK(resolve_state_dir("") == "/env/dir");
-    }
-    {
-      const EnvGuard env("HARN_WORKER_STATE_DIR", "");
-      CHECK(resolve_state_dir("") == ".harn/workers");
-    }
-    const EnvGuard env("HARN_WORKER_STATE_DIR", nullptr);
+  SUBCASE("resolve_state_dir: flag, then the environment value given, then default") {
+    CHECK(resolve_state_dir("flag/dir", "/env/dir") == "flag/dir");
+    CHECK(resolve_state_dir("", "/env/dir") == "/env/dir");
+    CHECK(resolve_state_dir("", "") == ".harn/workers");
+    // lib/ reads no environment: the variable alone changes nothing.
+    const EnvGuard env("HARN_WORKER_STATE_DIR", "/env/dir");
     CHECK(resolve_state_dir("") == ".harn/workers");
   }
 

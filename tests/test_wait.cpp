@@ -138,7 +138,7 @@ TEST_CASE("wait") {
     const Finished waited =
         run_reprise({"--state-dir", scratch.str(), "wait", "worker_demo", "--json"});
     CHECK(waited.exit == ExitStatus::exited(1));
-    CHECK(nlohmann::json::parse(waited.out)[0]["status"] == "cancelled");
+    CHECK(nlohmann::json::parse(waited.out)["data"][0]["status"] == "cancelled");
     CHECK_FALSE(process_alive(start->child_pid, start->child_start));
   }
 

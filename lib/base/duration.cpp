@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <fmt/format.h>
 #include <limits>
+#include <vector>
 
 namespace reprise {
 
@@ -36,14 +37,72 @@ std::int64_t unit_factor(std::string_view unit) {
   if (unit == "h") {
     return k_ms_per_hour;
   }
+  if (unit == "d") {
+    return k_ms_per_day;
+  }
   return 0;
+}
+
+} // namespace
+
+namespace {
+
+// A single number with an optional unit (the whole of parse_duration before compound durations).
+Result<std::chrono::milliseconds> parse_single(std::string_view text);
+
+// One number with its unit (`unit_required`: a bare number is refused), as parse_duration.
+Result<std::chrono::milliseconds> parse_segment(std::string_view text, std::string_view whole_text,
+                                                bool unit_required) {
+  if (unit_required && !text.empty() && is_digit(text.back())) {
+    return bad_duration(whole_text, "each part of a compound duration needs a unit, e.g. 1h30m");
+  }
+  auto one = parse_single(text);
+  if (!one) {
+    return bad_duration(whole_text, one.error().message.substr(one.error().message.find(": ") + 2));
+  }
+  return one;
 }
 
 } // namespace
 
 Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (text.empty()) {
-    return bad_duration(text, "empty (expected a number with an optional unit ms, s, m or h)");
+    return bad_duration(text, "empty (expected a number with an optional unit ms, s, m, h or d)");
+  }
+  // "1h30m", "1d12h", "2m30s": the sum of number+unit segments (a segment ends after its unit).
+  std::vector<std::string_view> segments;
+  std::size_t start = 0;
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    const bool digit_after_unit =
+        (is_digit(text[i]) || text[i] == '.') && !is_digit(text[i - 1]) && text[i - 1] != '.';
+    if (digit_after_unit) {
+      segments.push_back(text.substr(start, i - start));
+      start = i;
+    }
+  }
+  segments.push_back(text.substr(start));
+  if (segments.size() == 1) {
+    return parse_single(text);
+  }
+  std::int64_t total = 0;
+  for (const std::string_view segment : segments) {
+    auto part = parse_segment(segment, text, true);
+    if (!part) {
+      return part;
+    }
+    if (total > k_max_ms - part->count()) {
+      return bad_duration(text, "too large");
+    }
+    total += part->count();
+  }
+  return std::chrono::milliseconds{total};
+}
+
+namespace {
+
+Result<std::chrono::milliseconds> parse_single(std::string_view text) {
+  if (text.empty()) {
+    return bad_duration(text, "empty (expected a number with an optional unit ms, s, m, h or d)");
   }
   if (text.front() == '-') {
     return bad_duration(text, "must not be negative");
@@ -63,12 +122,12 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     frac_digits = text.substr(frac_begin, pos - frac_begin);
   }
   if (int_digits.empty() && frac_digits.empty()) {
-    return bad_duration(text, "expected a number with an optional unit ms, s, m or h, e.g. 30s");
+    return bad_duration(text, "expected a number with an optional unit ms, s, m, h or d, e.g. 30s");
   }
   const std::string_view unit = text.substr(pos);
   const std::int64_t factor = unit_factor(unit);
   if (factor == 0) {
-    return bad_duration(text, fmt::format("unknown unit '{}' (expected ms, s, m or h)", unit));
+    return bad_duration(text, fmt::format("unknown unit '{}' (expected ms, s, m, h or d)", unit));
   }
 
   // Integer arithmetic throughout, so "0.1s" is exactly 100ms.
@@ -98,6 +157,8 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   ms += fraction_rounded;
   return std::chrono::milliseconds{ms};
 }
+
+} // namespace
 
 std::string format_duration(std::chrono::milliseconds duration) {
   std::int64_t ms = duration.count();

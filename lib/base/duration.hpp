@@ -8,9 +8,10 @@
 
 namespace reprise {
 
-// Parses a DUR of cli.md: a non-negative decimal number with an optional unit `ms`, `s`, `m` or
-// `h` ("500ms", "30s", "1.5m", "1h"; a bare number is seconds), rounded to the nearest
-// millisecond; anything else is an ErrorCode::usage error naming the text.
+// Parses a DUR of cli.md: a non-negative decimal number with an optional unit `ms`, `s`, `m`, `h`
+// or `d` ("500ms", "30s", "1.5m", "1h", "1d"; a bare number is seconds), or several numbers each
+// with its unit, summed ("1h30m", "1d12h", "2m30s"), rounded to the nearest millisecond; anything
+// else is an ErrorCode::usage error naming the text.
 Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 // A short human rendering: "250ms", "1.2s", "3m04s", "2h05m", "3d04h" (truncated, not rounded).

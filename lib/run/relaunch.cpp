@@ -392,6 +392,19 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                   {},
                   previous_identity};
   read_execution(*snapshot, run);
+  if (settings.cwd) {
+    run.cwd = *settings.cwd;
+  }
+  if (std::error_code cwd_ec; !run.cwd.empty() && !fs::is_directory(run.cwd, cwd_ec)) {
+    // Checked before anything is written: a worker recorded elsewhere (CI) replayed here.
+    return fail(ErrorCode::not_found,
+                settings.cwd
+                    ? fmt::format("--cwd {}: no such directory", run.cwd)
+                    : fmt::format("execution.cwd {} does not exist on this machine (the worker "
+                                  "ran elsewhere); choose a directory with --cwd DIR",
+                                  run.cwd),
+                snapshot_path);
+  }
   if (!snapshot->carry.persist_state) {
     // harn does not persist such a worker: the run gets its own copy, the snapshot stays as it was.
     run.snapshot_path = fmt::format("{}/.reprise/runs/{}/{}.json", run.state_dir, run.worker_id,

@@ -31,7 +31,8 @@ struct RunSettings {
   Tee tee = Tee::to_caller;
   int caller_out = 1;
   int caller_err = 2;
-  int signal_fd = -1; // SignalGuard::fd() of an attached run; -1: none
+  int signal_fd = -1;             // SignalGuard::fd() of an attached run; -1: none
+  std::optional<std::string> cwd; // --cwd: run there instead of the snapshot's execution.cwd
 };
 
 // What happened.

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -63,12 +62,12 @@ std::uint64_t highest_history_number(const std::string& dir) {
 
 } // namespace
 
-std::string resolve_state_dir(const std::string& flag) {
+std::string resolve_state_dir(const std::string& flag, const std::string& environment) {
   if (!flag.empty()) {
     return flag;
   }
-  if (const char* env = std::getenv("HARN_WORKER_STATE_DIR"); env != nullptr && *env != '\0') {
-    return env;
+  if (!environment.empty()) {
+    return environment;
   }
   return ".harn/workers";
 }

@@ -11,9 +11,10 @@
 
 namespace reprise {
 
-// The state dir of cli.md "Targets": `flag` when non-empty, else a non-empty
-// $HARN_WORKER_STATE_DIR, else ".harn/workers".
-std::string resolve_state_dir(const std::string& flag);
+// The state dir of cli.md "Targets": `flag` when non-empty, else `environment` (the value of
+// $HARN_WORKER_STATE_DIR, which the caller reads: lib/ reads no environment) when non-empty, else
+// ".harn/workers".
+std::string resolve_state_dir(const std::string& flag, const std::string& environment = {});
 
 // Where a TARGET argument points.
 struct Target {

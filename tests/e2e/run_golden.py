@@ -54,7 +54,8 @@ def run_case(case_dir, reprise, fixtures, update, scratch_root):
     if os.path.isdir(files):
         shutil.copytree(files, tmp, dirs_exist_ok=True, symlinks=True)
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith("REPRISE_") and k != "HARN_WORKER_STATE_DIR"}
+           if not k.startswith("REPRISE_") and k not in ("HARN_WORKER_STATE_DIR", "COLUMNS",
+                                                          "CLICOLOR_FORCE", "PAGER")}
     env.update({"NO_COLOR": "1", "TZ": "UTC", "LC_ALL": "C.UTF-8"})
     extra = read(os.path.join(case_dir, "env"), b"").decode()
     for line in extra.splitlines():
