@@ -9,6 +9,7 @@
 #include "run/worker_summary.hpp"
 #include "snapshot/snapshot_peek.hpp"
 #include "snapshot/state_dir.hpp"
+#include "snapshot/worker_status.hpp"
 
 #include <algorithm>
 #include <array>
@@ -138,19 +139,26 @@ nlohmann::ordered_json row_json(const Row& row) {
   return out;
 }
 
-fmt::text_style status_style(std::string_view status) {
-  if (status == "completed") {
+fmt::text_style status_style(const Row& row) {
+  const fmt::text_style alarm = fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
+  if (row.peek.state != PeekState::ok) {
+    return alarm; // invalid or unreadable
+  }
+  switch (parse_worker_status(row.peek.status)) {
+  case WorkerStatus::completed:
     return fmt::fg(fmt::terminal_color::green);
-  }
-  if (status == "failed" || status == "invalid" || status == "unreadable") {
-    return fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
-  }
-  if (status == "running" || status == "awaiting") {
+  case WorkerStatus::failed:
+    return alarm;
+  case WorkerStatus::running:
+  case WorkerStatus::awaiting:
     return fmt::fg(fmt::terminal_color::cyan);
-  }
-  if (status == "suspended" || status == "interrupted" || status == "cancelled" ||
-      status == "stopped") {
+  case WorkerStatus::suspended:
+  case WorkerStatus::interrupted:
+  case WorkerStatus::cancelled:
+  case WorkerStatus::stopped:
     return fmt::fg(fmt::terminal_color::yellow);
+  case WorkerStatus::unknown:
+    break;
   }
   return {};
 }
@@ -192,7 +200,7 @@ void print_table(const std::vector<const Row*>& rows, bool color) {
       const bool last = i + 1 == lines[n].size();
       const std::string padding = last ? "" : std::string(widths[i] - width_of(cell) + 2, ' ');
       if (color && n > 0 && i == 3) {
-        out += fmt::format(status_style(cell.substr(0, cell.find(' '))), "{}", cell);
+        out += fmt::format(status_style(*rows[n - 1]), "{}", cell);
       } else if (color && n == 0) {
         out += fmt::format(fmt::emphasis::bold, "{}", cell);
       } else {
@@ -221,9 +229,10 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
     Row row;
     row.peek = std::move(peek);
     if (row.peek.state == PeekState::ok) {
-      if (row.peek.written_status == "running" && valid_worker_id(row.peek.id)) {
+      if (parse_worker_status(row.peek.written_status) == WorkerStatus::running &&
+          valid_worker_id(row.peek.id)) {
         if (auto owner = live_owner(dir, row.peek.id)) {
-          row.peek.status = "running";
+          row.peek.status = effective_status(row.peek.written_status, Liveness::live);
           row.owner_pid = owner->pid;
         }
       }

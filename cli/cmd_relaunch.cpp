@@ -39,21 +39,7 @@ int exit_code_of(const Row& row) {
   if (!row.report) {
     return row.report.error().exit_code();
   }
-  const RelaunchReport& report = *row.report;
-  if (report.spawn_error) {
-    return report.spawn_error->exit_code();
-  }
-  if (report.forwarded_signal != 0) {
-    return exit_code::k_signal_base + report.forwarded_signal;
-  }
-  if (report.timed_out) {
-    return exit_code::k_timeout;
-  }
-  if (report.status == "completed" || report.status == "awaiting" || report.status == "running" ||
-      report.status == "suspended") {
-    return exit_code::k_success;
-  }
-  return exit_code::k_failure;
+  return exit_code_of(*row.report);
 }
 
 OrderedJson row_json(const Row& row) {

@@ -4,6 +4,7 @@
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "output.hpp"
+#include "run/relaunch.hpp"
 #include "run/signal_guard.hpp"
 #include "run/suspend.hpp"
 #include "snapshot/state_dir.hpp"
@@ -93,10 +94,7 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
     reraise_signal(signal);
     return exit_code::k_signal_base + signal;
   }
-  if (relaunch.timed_out) {
-    return exit_code::k_timeout;
-  }
-  return relaunch.status == "completed" || relaunch.status == "awaiting" ? 0 : exit_code::k_failure;
+  return exit_code_of(relaunch);
 }
 
 } // namespace

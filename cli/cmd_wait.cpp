@@ -5,6 +5,7 @@
 #include "output.hpp"
 #include "run/wait.hpp"
 #include "snapshot/state_dir.hpp"
+#include "snapshot/worker_status.hpp"
 
 #include "json/json_node.hpp"
 #include <fmt/format.h>
@@ -34,10 +35,12 @@ std::string describe(const WaitResult& result) {
   if (result.owner_gone) {
     return "interrupted (snapshot says running, but no reprise owns the run)";
   }
-  if (result.status == "awaiting") {
+  const WorkerStatus status = parse_worker_status(result.status);
+  if (status == WorkerStatus::awaiting) {
     return "awaiting (waiting for input)";
   }
-  if (result.latest_error && (result.status == "failed" || result.status == "cancelled")) {
+  if (result.latest_error &&
+      (status == WorkerStatus::failed || status == WorkerStatus::cancelled)) {
     return fmt::format("{}: {}", result.status, first_line(*result.latest_error));
   }
   return result.status;
@@ -76,8 +79,8 @@ int run_wait(const WaitOptions& options, const GlobalOptions& global) {
       exit = std::max(exit, result.error->exit_code());
       continue;
     }
-    if (result.settled && !status_is_success(result.status) && exit == exit_code::k_success) {
-      exit = exit_code::k_failure;
+    if (result.settled && exit == exit_code::k_success) {
+      exit = exit_code_for(parse_worker_status(result.status));
     }
     if (options.any && !result.settled) {
       continue; // with --any only the settled ones are reported
@@ -85,7 +88,7 @@ int run_wait(const WaitOptions& options, const GlobalOptions& global) {
     if (options.json) {
       json.push_back({{"worker_id", result.worker_id},
                       {"snapshot", result.snapshot_path},
-                      {"status", result.settled ? result.status : "running"},
+                      {"status", result.settled ? result.status : to_string(WorkerStatus::running)},
                       {"settled", result.settled},
                       {"interrupted", result.owner_gone},
                       {"latest_error",

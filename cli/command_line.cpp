@@ -1,6 +1,7 @@
 #include "command_line.hpp"
 
 #include "base/fd.hpp"
+#include "base/io.hpp"
 #include "run/process.hpp"
 #include "run/supervisor.hpp"
 

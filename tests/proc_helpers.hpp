@@ -1,14 +1,15 @@
 #pragma once
 
-// Helpers shared by the tests that run real processes: a scratch folder per test (kept when the
-// test failed), the demo worker copied into it, and the reprise binary run with captured output.
+// Helpers shared by the tests that run real processes: the demo worker copied into a scratch
+// folder, children guarded and watched, and the reprise binary run with captured output.
+#include "base/io.hpp"
 #include "run/process.hpp"
+#include "scratch.hpp"
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <doctest/doctest.h>
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -20,49 +21,8 @@
 
 namespace reprise::test {
 
-// The number of failures doctest has reported so far in this run: failed assertions, FAIL
-// messages and exceptions that ended a test case (counted by a listener in proc_helpers.cpp).
-int failures_so_far();
-
-// A fresh directory for one run of a test case (each subcase enters it anew), removed at the end
-// unless that run failed (then its path is printed) or REPRISE_KEEP_SCRATCH is set.
-class ProcScratch {
-public:
-  ProcScratch() : m_failures(failures_so_far()), m_exceptions(std::uncaught_exceptions()) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "reprise-proc-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  ProcScratch(const ProcScratch&) = delete;
-  ProcScratch& operator=(const ProcScratch&) = delete;
-  ~ProcScratch() {
-    // A failed REQUIRE is counted before it throws; any other exception is still in flight here.
-    const bool failed =
-        failures_so_far() != m_failures || std::uncaught_exceptions() > m_exceptions;
-    if (failed) {
-      std::fprintf(stderr, "scratch kept: %s\n", m_path.c_str());
-      return;
-    }
-    if (std::getenv("REPRISE_KEEP_SCRATCH") == nullptr) {
-      std::error_code ec;
-      std::filesystem::remove_all(m_path, ec);
-    }
-  }
-  std::string str() const { return m_path.string(); }
-  std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-  std::filesystem::path m_path;
-  int m_failures = 0;   // failures_so_far() when the run began
-  int m_exceptions = 0; // std::uncaught_exceptions() when the run began
-};
-
-inline std::string source_path(const std::string& relative) {
-  return std::string(REPRISE_SOURCE_DIR) + "/" + relative;
-}
-
 inline std::string example_child() {
-  return source_path("fixtures/children/example_child.py");
+  return fixture_path("children/example_child.py");
 }
 
 // Copies the demo worker into `dir` as `<id>.json` with that id (optionally editing its JSON) and
@@ -70,7 +30,7 @@ inline std::string example_child() {
 inline std::string copy_demo(const std::string& dir,
                              const std::function<void(nlohmann::ordered_json&)>& edit = {},
                              const std::string& id = "worker_demo") {
-  std::ifstream in(source_path("fixtures/demo/worker_demo.json"));
+  std::ifstream in(fixture_path("demo/worker_demo.json"));
   nlohmann::ordered_json snapshot = nlohmann::ordered_json::parse(in);
   snapshot["id"] = id;
   if (edit) {

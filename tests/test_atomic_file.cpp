@@ -1,4 +1,5 @@
 #include "base/atomic_file.hpp"
+#include "scratch.hpp"
 
 #include <csignal>
 #include <doctest/doctest.h>
@@ -14,30 +15,9 @@ using reprise::AtomicFile;
 using reprise::ErrorCode;
 using reprise::Overwrite;
 using reprise::write_file_atomically;
+using reprise::test::Scratch;
 
 namespace {
-
-// A fresh directory under the system temp dir, removed again at the end of the scope.
-class ScratchDir {
-public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "reprise-atomic-file-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::permissions(m_path, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(m_path, ec);
-  }
-  std::string file(const std::string& name) const { return (m_path / name).string(); }
-  const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -59,7 +39,7 @@ std::size_t entry_count(const fs::path& dir) {
 } // namespace
 
 TEST_CASE("atomic_file") {
-  ScratchDir scratch;
+  Scratch scratch;
   const std::string target = scratch.file("worker.json");
 
   SUBCASE("commit creates the file with mode 0644") {

@@ -12,9 +12,9 @@
 #include <vector>
 
 using namespace reprise;
-using reprise::test::ProcScratch;
 using reprise::test::read_bytes;
 using reprise::test::run_reprise;
+using reprise::test::Scratch;
 
 namespace {
 
@@ -45,7 +45,7 @@ int try_open_for_writing(const std::string& path) {
 } // namespace
 
 TEST_CASE("a large file is mapped under a lease; it reads as the same bytes as a read one") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = scratch.file("big.json");
   const std::string text = big_json(std::size_t{3} << 20);
   write_text(path, text);
@@ -72,7 +72,7 @@ TEST_CASE("a large file is mapped under a lease; it reads as the same bytes as a
 }
 
 TEST_CASE("a document of 16 MiB or more, parsed with a second thread beside, reads the same") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = scratch.file("huge.json");
   const std::string text = big_json(std::size_t{17} << 20);
   write_text(path, text);
@@ -99,7 +99,7 @@ TEST_CASE("a document of 16 MiB or more, parsed with a second thread beside, rea
 }
 
 TEST_CASE("a file someone has open for writing, or a small one, is read instead of mapped") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = scratch.file("big.json");
   const std::string text = big_json(std::size_t{2} << 20);
   write_text(path, text);
@@ -119,7 +119,7 @@ TEST_CASE("a file someone has open for writing, or a small one, is read instead 
 }
 
 TEST_CASE("a mapped file with a syntax error is reported with line:column") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = scratch.file("broken.json");
   std::string text = big_json(std::size_t{2} << 20);
   text.insert(text.rfind(']'), ",,");
@@ -132,7 +132,7 @@ TEST_CASE("a mapped file with a syntax error is reported with line:column") {
 }
 
 TEST_CASE("write_through copies registered bytes file to file, and writes the rest") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = scratch.file("big.json");
   const std::string text = big_json(std::size_t{4} << 20);
   write_text(path, text);
@@ -163,7 +163,7 @@ TEST_CASE("write_through copies registered bytes file to file, and writes the re
 }
 
 TEST_CASE("BufferedSink hands on untouched stretches of a mapped file as single runs") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = scratch.file("big.json");
   write_text(path, big_json(std::size_t{2} << 20));
   auto document = Document::read_file(path, FileAccess::map);
@@ -210,11 +210,10 @@ TEST_CASE("BufferedSink hands on untouched stretches of a mapped file as single 
 }
 
 TEST_CASE("reset of a large snapshot writes the same bytes mapped, read, and to a pipe") {
-  ProcScratch scratch;
+  Scratch scratch;
   // The demo worker with a megabyte-sized unknown member at the top and in its transcript: they
   // must survive, and make the file large enough to be mapped and copied file to file.
-  auto snapshot =
-      reprise::test::read_json(reprise::test::source_path("fixtures/demo/worker_demo.json"));
+  auto snapshot = reprise::test::read_json(reprise::test::fixture_path("demo/worker_demo.json"));
   nlohmann::ordered_json lines = nlohmann::ordered_json::array();
   for (int i = 0; i < 12000; ++i) {
     lines.push_back(fmt::format("note {:05} {}", i, std::string(90, 'n')));

@@ -1,3 +1,4 @@
+#include "base/io.hpp"
 #include "proc_helpers.hpp"
 #include "run/process.hpp"
 #include "run/signal_guard.hpp"
@@ -30,7 +31,7 @@ std::pair<ExitStatus, std::string> capture(std::vector<std::string> argv) {
 } // namespace
 
 TEST_CASE("process") {
-  ProcScratch scratch;
+  Scratch scratch;
 
   SUBCASE("exited and signalled stay apart") {
     CHECK(capture({"sh", "-c", "exit 3"}).first == ExitStatus::exited(3));

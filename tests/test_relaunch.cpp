@@ -1,6 +1,7 @@
 #include "proc_helpers.hpp"
 #include "run/relaunch.hpp"
 #include "run/run_ledger.hpp"
+#include "snapshot/snapshot.hpp"
 
 using namespace reprise;
 using namespace reprise::test;
@@ -40,7 +41,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 } // namespace
 
 TEST_CASE("relaunch") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string dir = scratch.str();
 
   SUBCASE("several TARGETs with --jobs 2: a summary row each, exit 1 when one fails") {

@@ -1,5 +1,7 @@
 #include "reset/reset.hpp"
 #include "reset/resume_rules.hpp"
+#include "scratch.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>
@@ -9,7 +11,7 @@ using namespace reprise;
 
 namespace {
 
-const std::string k_snapshots = std::string(REPRISE_SOURCE_DIR) + "/fixtures/snapshots/";
+const std::string k_snapshots = reprise::test::fixture_path("snapshots/");
 constexpr std::int64_t k_now = 1777485641000;
 
 Snapshot load(const std::string& name) {

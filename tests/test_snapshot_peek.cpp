@@ -1,3 +1,4 @@
+#include "scratch.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/snapshot_peek.hpp"
 
@@ -15,7 +16,7 @@ using reprise::PeekState;
 
 namespace {
 
-const std::string k_snapshots = std::string(REPRISE_SOURCE_DIR) + "/fixtures/snapshots/";
+const std::string k_snapshots = reprise::test::fixture_path("snapshots/");
 
 void write_file(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -128,8 +129,8 @@ TEST_CASE("snapshot_peek") {
   }
 
   SUBCASE("a state dir lists every json entry, bad ones included, hidden ones not") {
-    const fs::path dir = fs::temp_directory_path() / "reprise-test-peek";
-    fs::remove_all(dir);
+    reprise::test::Scratch scratch;
+    const fs::path dir = scratch.path() / "state";
     fs::create_directories(dir / "sub.json");
     fs::create_directories(dir / ".reprise");
     fs::copy_file(k_snapshots + "good-sub-agent-stopped.json", dir / "b.json");

@@ -1,3 +1,4 @@
+#include "scratch.hpp"
 #include "snapshot/snapshot.hpp"
 
 #include "json/json_node.hpp"
@@ -14,7 +15,7 @@ using reprise::OrderedJson;
 
 namespace {
 
-const std::string k_snapshots = std::string(REPRISE_SOURCE_DIR) + "/fixtures/snapshots/";
+const std::string k_snapshots = reprise::test::fixture_path("snapshots/");
 
 std::vector<fs::path> good_fixtures() {
   std::vector<fs::path> paths;

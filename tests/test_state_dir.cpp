@@ -1,3 +1,4 @@
+#include "scratch.hpp"
 #include "snapshot/state_dir.hpp"
 
 #include <cstdlib>
@@ -15,29 +16,9 @@ using reprise::keep_history;
 using reprise::resolve_state_dir;
 using reprise::resolve_target;
 using reprise::state_dir_for_snapshot;
+using reprise::test::Scratch;
 
 namespace {
-
-// A fresh directory under the system temp dir, removed again at the end of the scope.
-class ScratchDir {
-public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "reprise-state-dir-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  std::string str() const { return m_path.string(); }
-  std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-  fs::path m_path;
-};
 
 // Sets or unsets an environment variable for one scope, restoring the old value afterwards.
 class EnvGuard {
@@ -77,7 +58,7 @@ std::string read_all(const std::string& path) {
 } // namespace
 
 TEST_CASE("state_dir") {
-  ScratchDir scratch;
+  Scratch scratch;
 
   SUBCASE("resolve_state_dir: flag, then environment, then default") {
     {

@@ -3,6 +3,7 @@
 #include "run/run_ledger.hpp"
 #include "run/supervisor.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <fcntl.h>
 
@@ -30,10 +31,246 @@ relaunch_demo(const std::string& path, std::vector<std::string> child_args,
   return relaunch_worker(path, request, settings, ids);
 }
 
+// A child that exists only on paper: a scripted clock, exit and signal arrival, and a record of the
+// signals the supervisor sends, so its decisions are checked without a process.
+class FakeRunner final : public ChildRunner {
+public:
+  // Script: the child exits by itself at `exits_at` with `exit_status` (never when empty), dies of
+  // every signal it does not ignore, and reprise receives `signal` at `signal_at`.
+  std::optional<std::int64_t> exits_at;
+  ExitStatus exit_status = ExitStatus::exited(0);
+  std::vector<int> ignored = {SIGCONT};
+  std::optional<std::int64_t> signal_at;
+  int signal = 0;
+  int signal_fd = 1000;  // never polled: the fake reports it
+  std::string child_out; // written to the child's standard output and error at start
+  std::string child_err;
+  std::optional<ErrorCode> start_error; // start fails with this code and "worker: failed"
+
+  // Record.
+  std::int64_t clock = 1000;
+  std::vector<std::pair<std::int64_t, int>> sent; // (time, signal) in order
+  SpawnRequest spawned;
+
+  Result<StartedChild> start(const SpawnRequest& request) override {
+    spawned = request;
+    if (start_error) {
+      return fail(*start_error, "worker: failed");
+    }
+    write_all(request.stdout_fd, child_out);
+    write_all(request.stderr_fd, child_err);
+    return StartedChild{4242, 77};
+  }
+
+  std::int64_t now_ms() override { return clock; }
+
+  Result<bool> wait(std::vector<pollfd>& fds, std::int64_t timeout_ms) override {
+    if (!m_ended) {
+      std::optional<std::int64_t> until;
+      const auto nearer = [&until](std::int64_t at) { until = until ? std::min(*until, at) : at; };
+      if (timeout_ms >= 0) {
+        nearer(clock + timeout_ms);
+      }
+      if (exits_at) {
+        nearer(*exits_at);
+      }
+      if (signal_at && watched_signal(fds)) { // once unwatched, the signal wakes nobody
+        nearer(*signal_at);
+      }
+      if (!until) {
+        return fail(ErrorCode::failed, "the fake child would wait forever");
+      }
+      clock = std::max(clock, *until);
+      if (exits_at && clock >= *exits_at) {
+        m_ended = exit_status;
+      }
+    }
+    // Real pipes (the tee's) are asked for real, without waiting.
+    ::poll(fds.data(), fds.size(), 0);
+    for (pollfd& fd : fds) {
+      if (fd.fd == signal_fd) {
+        fd.revents = signal_at && clock >= *signal_at ? POLLIN : 0;
+      }
+    }
+    return m_ended.has_value();
+  }
+
+  void signal_group(int sig) override {
+    sent.emplace_back(clock, sig);
+    const bool ignores = std::find(ignored.begin(), ignored.end(), sig) != ignored.end();
+    if (!m_ended && !m_reaped && (sig == SIGKILL || !ignores)) {
+      m_ended = ExitStatus::signalled(sig);
+    }
+  }
+
+  Result<std::optional<ExitStatus>> try_wait() override {
+    if (!m_ended || m_reaped) {
+      return std::optional<ExitStatus>{};
+    }
+    m_reaped = true;
+    return m_ended;
+  }
+
+  int received_signal() override { return signal; }
+
+private:
+  bool watched_signal(const std::vector<pollfd>& fds) const {
+    return std::any_of(fds.begin(), fds.end(),
+                       [this](const pollfd& fd) { return fd.fd == signal_fd; });
+  }
+
+  std::optional<ExitStatus> m_ended; // set once the child ended
+  bool m_reaped = false;
+};
+
+using Sent = std::vector<std::pair<std::int64_t, int>>;
+
 } // namespace
 
+TEST_CASE("supervisor (fake runner)") {
+  Scratch scratch;
+  SuperviseRequest request;
+  request.argv = {"worker", "--flag"};
+  request.env = {"A=1"};
+  request.cwd = "/work";
+  request.log_out = scratch.file("logs/1.out");
+  request.log_err = scratch.file("logs/1.err");
+  request.tee = Tee::logs_only;
+  request.kill_after = std::chrono::milliseconds(200);
+  FakeRunner runner;
+
+  SUBCASE("an exit is the outcome; no signal is sent") {
+    runner.exits_at = 1300;
+    runner.exit_status = ExitStatus::exited(3);
+    runner.child_err = "starting\nthe last words\n";
+    std::optional<StartedChild> started;
+    request.on_started = [&](const StartedChild& child) { started = child; };
+    request.timeout = std::chrono::milliseconds(1000);
+    auto outcome = supervise(request, runner);
+    REQUIRE(outcome.has_value());
+    CHECK(outcome->exit == ExitStatus::exited(3));
+    CHECK_FALSE(outcome->timed_out);
+    CHECK(outcome->forwarded_signal == 0);
+    CHECK(outcome->duration_ms == 300);
+    CHECK(outcome->stderr_tail == "starting\nthe last words");
+    CHECK(runner.sent.empty());
+    REQUIRE(started.has_value());
+    CHECK(started->pid == 4242);
+    CHECK(started->start_time == 77);
+    CHECK(runner.spawned.argv == request.argv);
+    CHECK(runner.spawned.env == request.env);
+    CHECK(runner.spawned.cwd == "/work");
+  }
+
+  SUBCASE("a death by signal stays a signal") {
+    runner.exits_at = 1010;
+    runner.exit_status = ExitStatus::signalled(SIGSEGV);
+    auto outcome = supervise(request, runner);
+    REQUIRE(outcome.has_value());
+    CHECK(outcome->exit == ExitStatus::signalled(SIGSEGV));
+    CHECK(runner.sent.empty());
+  }
+
+  SUBCASE("timeout: SIGTERM (and SIGCONT), SIGKILL after the grace, then the group") {
+    runner.ignored = {SIGCONT, SIGTERM};
+    request.timeout = std::chrono::milliseconds(1000);
+    auto outcome = supervise(request, runner);
+    REQUIRE(outcome.has_value());
+    CHECK(outcome->timed_out);
+    CHECK(outcome->exit == ExitStatus::signalled(SIGKILL));
+    CHECK(outcome->duration_ms == 1200);
+    CHECK(runner.sent == Sent{{2000, SIGTERM}, {2000, SIGCONT}, {2200, SIGKILL}, {2200, SIGKILL}});
+  }
+
+  SUBCASE("timeout: a child that obeys SIGTERM gets no SIGKILL from the grace timer") {
+    request.timeout = std::chrono::milliseconds(500);
+    auto outcome = supervise(request, runner);
+    REQUIRE(outcome.has_value());
+    CHECK(outcome->timed_out);
+    CHECK(outcome->exit == ExitStatus::signalled(SIGTERM));
+    // The last SIGKILL is the sweep of whatever else is left of the group.
+    CHECK(runner.sent == Sent{{1500, SIGTERM}, {1500, SIGCONT}, {1500, SIGKILL}});
+  }
+
+  SUBCASE("a child that ends before its timeout is not signalled") {
+    runner.exits_at = 1999;
+    request.timeout = std::chrono::milliseconds(1000);
+    auto outcome = supervise(request, runner);
+    REQUIRE(outcome.has_value());
+    CHECK_FALSE(outcome->timed_out);
+    CHECK(outcome->exit == ExitStatus::exited(0));
+    CHECK(runner.sent.empty());
+  }
+
+  SUBCASE("a received signal is forwarded once to the group") {
+    runner.signal_at = 1400;
+    runner.signal = SIGINT;
+    request.signal_fd = runner.signal_fd;
+    auto outcome = supervise(request, runner);
+    REQUIRE(outcome.has_value());
+    CHECK(outcome->forwarded_signal == SIGINT);
+    CHECK_FALSE(outcome->timed_out);
+    CHECK(outcome->exit == ExitStatus::signalled(SIGINT));
+    CHECK(runner.sent == Sent{{1400, SIGINT}, {1400, SIGCONT}, {1400, SIGKILL}});
+  }
+
+  SUBCASE("a forwarded signal the child ignores is followed by SIGKILL after the grace") {
+    runner.ignored = {SIGCONT, SIGHUP};
+    runner.signal_at = 1400;
+    runner.signal = SIGHUP;
+    request.signal_fd = runner.signal_fd;
+    request.timeout = std::chrono::milliseconds(10000);
+    auto outcome = supervise(request, runner);
+    REQUIRE(outcome.has_value());
+    CHECK(outcome->forwarded_signal == SIGHUP);
+    CHECK_FALSE(outcome->timed_out);
+    CHECK(outcome->exit == ExitStatus::signalled(SIGKILL));
+    CHECK(runner.sent == Sent{{1400, SIGHUP}, {1400, SIGCONT}, {1600, SIGKILL}, {1600, SIGKILL}});
+  }
+
+  SUBCASE("a signal during the timeout's grace is recorded but not sent again") {
+    runner.ignored = {SIGCONT, SIGTERM, SIGINT};
+    runner.signal_at = 1100;
+    runner.signal = SIGINT;
+    request.signal_fd = runner.signal_fd;
+    request.timeout = std::chrono::milliseconds(50);
+    auto outcome = supervise(request, runner);
+    REQUIRE(outcome.has_value());
+    CHECK(outcome->timed_out);
+    CHECK(outcome->forwarded_signal == SIGINT);
+    CHECK(runner.sent == Sent{{1050, SIGTERM}, {1050, SIGCONT}, {1250, SIGKILL}, {1250, SIGKILL}});
+  }
+
+  SUBCASE("output is teed to the caller and logged") {
+    request.tee = Tee::to_caller;
+    Fd caller_out(::open(scratch.file("caller.out").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    Fd caller_err(::open(scratch.file("caller.err").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    request.caller_out = caller_out.get();
+    request.caller_err = caller_err.get();
+    runner.child_out = "hello\n";
+    runner.child_err = "oops\n";
+    runner.exits_at = 1100;
+    auto outcome = supervise(request, runner);
+    REQUIRE(outcome.has_value());
+    CHECK(read_bytes(request.log_out) == "hello\n");
+    CHECK(read_bytes(request.log_err) == "oops\n");
+    CHECK(read_bytes(scratch.file("caller.out")) == "hello\n");
+    CHECK(read_bytes(scratch.file("caller.err")) == "oops\n");
+    CHECK(outcome->stderr_tail == "oops");
+  }
+
+  SUBCASE("a spawn error is returned and written to the error log") {
+    runner.start_error = ErrorCode::command_not_found;
+    auto outcome = supervise(request, runner);
+    REQUIRE_FALSE(outcome.has_value());
+    CHECK(outcome.error().code == ErrorCode::command_not_found);
+    CHECK(read_bytes(request.log_err) == "reprise: worker: failed\n");
+    CHECK(runner.sent.empty());
+  }
+}
+
 TEST_CASE("supervisor") {
-  ProcScratch scratch;
+  Scratch scratch;
 
   SUBCASE("split_words: quotes and escapes as a shell, no expansion") {
     auto words = split_words(R"(python3 -c 'print("a b")' "x \"y\" $HOME" a\ b)");

@@ -50,7 +50,7 @@ Finished reprise_in(const std::string& dir, std::vector<std::string> args) {
 } // namespace
 
 TEST_CASE("suspend") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string dir = scratch.str();
   const std::string path = copy_demo(dir);
 

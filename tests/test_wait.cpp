@@ -3,6 +3,7 @@
 #include "run/wait.hpp"
 #include "run/waiters.hpp"
 #include "run/worker_lock.hpp"
+#include "snapshot/worker_status.hpp"
 
 #include <csignal>
 #include <future>
@@ -43,7 +44,7 @@ void run_as_owner(const std::string& dir, const std::string& path) {
 } // namespace
 
 TEST_CASE("wait: woken through the waiter registry, without inotify") {
-  ProcScratch scratch;
+  Scratch scratch;
 
   // The owner stays alive, so neither its pidfd nor anything but the registry (or inotify, which
   // is not to be used) can wake the waiter. A state dir deeper than a socket address can name goes
@@ -71,7 +72,7 @@ TEST_CASE("wait: woken through the waiter registry, without inotify") {
 }
 
 TEST_CASE("wait: suspend of a running worker wakes the waiter with suspended") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = copy_demo(scratch.str());
   REQUIRE(run_reprise(detach_args(scratch.str(), "hang")).exit == ExitStatus::exited(0));
   const auto start = last_start(scratch.str(), "worker_demo");
@@ -88,7 +89,7 @@ TEST_CASE("wait: suspend of a running worker wakes the waiter with suspended") {
   REQUIRE(outcome.has_value());
   CHECK_FALSE(outcome->timed_out);
   CHECK(outcome->results[0].status == "suspended");
-  CHECK(status_is_success(outcome->results[0].status));
+  CHECK(exit_code_for(parse_worker_status(outcome->results[0].status)) == 0);
   CHECK_FALSE(outcome->used_inotify);
   // The stopped run must not outlive the test.
   CHECK(run_reprise({"--state-dir", scratch.str(), "cancel", "worker_demo"}).exit ==
@@ -96,7 +97,7 @@ TEST_CASE("wait: suspend of a running worker wakes the waiter with suspended") {
 }
 
 TEST_CASE("wait") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = copy_demo(scratch.str());
 
   SUBCASE("detach, then wait from another process") {

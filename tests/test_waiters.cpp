@@ -34,7 +34,7 @@ std::string stale_socket(const std::string& dir, const std::string& name) {
 } // namespace
 
 TEST_CASE("waiter registry") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string state_dir = scratch.str();
   const std::string dir = waiters_dir(state_dir, "worker_demo");
 

@@ -1,5 +1,6 @@
 #include "run/worker_lock.hpp"
 #include "run/worker_summary.hpp"
+#include "scratch.hpp"
 #include "snapshot/snapshot.hpp"
 
 #include <doctest/doctest.h>
@@ -18,7 +19,7 @@ using reprise::truncate_display;
 
 namespace {
 
-const std::string k_snapshots = std::string(REPRISE_SOURCE_DIR) + "/fixtures/snapshots/";
+const std::string k_snapshots = reprise::test::fixture_path("snapshots/");
 
 reprise::Snapshot load(const std::string& name) {
   auto snapshot = load_snapshot_file(k_snapshots + name);
@@ -95,9 +96,8 @@ TEST_CASE("worker_summary") {
   }
 
   SUBCASE("the status repair is a warning and a live lock owner makes it running") {
-    const fs::path dir = fs::temp_directory_path() / "reprise-test-summary";
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    reprise::test::Scratch scratch;
+    const fs::path dir = scratch.path();
     const std::string id = "worker_019dda61-4120-750a-ab2c-3d4e5f6a7b8c";
     auto original = load("good-workflow-running.json");
     const fs::path copy = dir / (original.id + ".json");
@@ -121,7 +121,6 @@ TEST_CASE("worker_summary") {
       CHECK(summarize(*snapshot, OwnerCheck::none).status == "interrupted");
     }
     CHECK(summarize(*snapshot).status == "interrupted");
-    fs::remove_all(dir);
   }
 
   SUBCASE("carry and context policy") {

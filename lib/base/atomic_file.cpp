@@ -1,6 +1,7 @@
 #include "base/atomic_file.hpp"
 
 #include "base/file_bytes.hpp"
+#include "base/io.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -50,10 +51,8 @@ int sync_directory(const std::string& dir) {
   if (!fd.valid()) {
     return errno;
   }
-  while (::fsync(fd.get()) != 0) {
-    if (errno != EINTR) {
-      return errno == EINVAL ? 0 : errno;
-    }
+  if (retry_on_eintr([&] { return ::fsync(fd.get()); }) != 0) {
+    return errno == EINVAL ? 0 : errno;
   }
   return 0;
 }
@@ -177,12 +176,10 @@ Result<void> AtomicFile::commit(Overwrite overwrite, DirectorySync directory_syn
     return write_error(m_path, "write", error);
   }
   m_writeback.wait();
-  while (::fsync(m_fd.get()) != 0) {
-    if (errno != EINTR) {
-      const int error = errno;
-      discard();
-      return write_error(m_path, "flush to disk", error);
-    }
+  if (retry_on_eintr([&] { return ::fsync(m_fd.get()); }) != 0) {
+    const int error = errno;
+    discard();
+    return write_error(m_path, "flush to disk", error);
   }
   // Some filesystems (NFS) report deferred write errors only at close; EINTR means it is closed.
   if (::close(m_fd.release()) != 0 && errno != EINTR) {

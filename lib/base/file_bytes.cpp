@@ -1,5 +1,7 @@
 #include "base/file_bytes.hpp"
 
+#include "base/io.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <mutex>
@@ -27,10 +29,8 @@ std::size_t copy_range(FileRange range, int out_fd, std::size_t size) {
   std::size_t done = 0;
   loff_t offset = range.offset;
   while (done < size) {
-    const ssize_t n = ::copy_file_range(range.fd, &offset, out_fd, nullptr, size - done, 0);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
+    const ssize_t n = retry_on_eintr(
+        [&] { return ::copy_file_range(range.fd, &offset, out_fd, nullptr, size - done, 0); });
     if (n <= 0) {
       break; // EXDEV, EINVAL (a pipe), EBADF (O_APPEND), ENOSYS...: the rest goes through memory
     }
@@ -70,17 +70,7 @@ int write_through(int out_fd, std::string_view bytes) {
       bytes.remove_prefix(copy_range(*range, out_fd, bytes.size()));
     }
   }
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(out_fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return errno;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return 0;
+  return write_all(out_fd, bytes) ? 0 : errno;
 }
 
 } // namespace reprise

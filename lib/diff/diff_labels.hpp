@@ -1,6 +1,6 @@
 #pragma once
 
-#include "diff/diff.hpp"
+#include "diff/diff_result.hpp"
 #include "diff/spanned_value.hpp"
 
 #include <cstddef>

@@ -49,9 +49,17 @@ NumberKey number_key(element value) {
     return key;
   }
   default: {
+    // A double that is a whole number in int64's or uint64's range is that integer:
+    // 10000000000000000000 and 1e19 are one value.
+    constexpr double k_two_63 = 9223372036854775808.0;
     const double d = value.get_double().value_unsafe();
-    if (std::trunc(d) == d && d >= -9.2e18 && d <= 9.2e18) {
+    if (std::trunc(d) == d && d >= -k_two_63 && d < k_two_63) {
       key.integer = static_cast<std::int64_t>(d);
+      return key;
+    }
+    if (std::trunc(d) == d && d >= k_two_63 && d < 2 * k_two_63) {
+      key.kind = 1;
+      key.big = static_cast<std::uint64_t>(d);
       return key;
     }
     key.kind = 2;

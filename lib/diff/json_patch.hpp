@@ -1,6 +1,6 @@
 #pragma once
 
-#include "diff/diff.hpp"
+#include "diff/diff_result.hpp"
 
 #include "json/json_node.hpp"
 #include <string>

@@ -1,12 +1,15 @@
 #include "json/document.hpp"
 
 #include "base/fd.hpp"
+#include "base/io.hpp"
 #include "base/mapped_file.hpp"
 
 #include "json/member.hpp"
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -162,13 +165,138 @@ struct NullSax {
 };
 
 // nlohmann prefixes messages with "[json.exception.parse_error.101] parse error at line 1, column
-// 2: ".
+// 2: " or "[json.exception.out_of_range.406] ": the user gets only what follows.
 std::string clean_message(std::string message) {
-  const std::size_t colon = message.find(": ");
-  if (message.starts_with("[json.exception") && colon != std::string::npos) {
-    message = message.substr(colon + 2);
+  if (!message.starts_with("[json.exception")) {
+    return message;
+  }
+  const std::size_t bracket = message.find("] ");
+  if (bracket != std::string::npos) {
+    message.erase(0, bracket + 2);
+  }
+  if (message.starts_with("parse error")) {
+    if (const std::size_t colon = message.find(": "); colon != std::string::npos) {
+      message.erase(0, colon + 2);
+    }
   }
   return message;
+}
+
+// The bytes of a UTF-8 byte-order mark.
+constexpr std::string_view k_byte_order_mark = "\xEF\xBB\xBF";
+
+// The offset of the first bracket nested deeper than `limit` (outside strings), or npos.
+std::size_t find_too_deep(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) {
+        return i;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Whether the integer `digits` (no sign) fits the 64-bit range simdjson reads: up to 2^64-1, or
+// down to -2^63 when `negative`.
+bool fits_64_bits(std::string_view digits, bool negative) {
+  const std::string_view limit = negative ? "9223372036854775808" : "18446744073709551615";
+  return digits.size() < limit.size() || (digits.size() == limit.size() && digits <= limit);
+}
+
+// `token` (an integer beyond 64 bits) as the nearest double, written in exactly token.size()
+// bytes: the shortest digits that read back as that double, then an exponent padded with zeros
+// ("123456789012345678901" → "12345678901234568e04"). Empty when the value is out of a double's
+// range.
+std::string same_length_double(std::string_view token) {
+  const std::string text(token);
+  const double value = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(value)) {
+    return {};
+  }
+  char buffer[64];
+  const auto written =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  const std::string_view shortest(buffer, static_cast<std::size_t>(written.ptr - buffer));
+  const std::size_t e = shortest.find('e');
+  std::string mantissa;
+  for (const char c : shortest.substr(0, e)) {
+    if (c != '.') {
+      mantissa += c; // keeps a leading '-'
+    }
+  }
+  const std::size_t digits = mantissa.size() - (mantissa.starts_with('-') ? 1 : 0);
+  const long exponent = std::strtol(std::string(shortest.substr(e + 1)).c_str(), nullptr, 10) -
+                        static_cast<long>(digits - 1);
+  std::string out = mantissa + 'e';
+  const std::string power = std::to_string(exponent);
+  if (out.size() + power.size() > token.size()) {
+    return {};
+  }
+  out.append(token.size() - out.size() - power.size(), '0');
+  return out + power;
+}
+
+// A copy of `text` in which every integer beyond 64 bits (which simdjson rejects, and serde_json,
+// harn's parser, reads as the nearest double) is written as that double in the same number of
+// bytes, so that every offset, and so every byte span, stays the same. nullopt when there is none.
+std::optional<simdjson::padded_string> widen_big_integers(std::string_view text) {
+  std::optional<simdjson::padded_string> copy;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) {
+      continue;
+    }
+    std::size_t end = i + (c == '-' ? 1 : 0);
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') {
+      ++end;
+    }
+    const bool integer =
+        end == text.size() || (text[end] != '.' && text[end] != 'e' && text[end] != 'E');
+    const std::string_view token = text.substr(i, end - i);
+    const std::string_view digits = token.substr(c == '-' ? 1 : 0);
+    if (integer && !digits.empty() && digits[0] != '0' && !fits_64_bits(digits, c == '-')) {
+      const std::string widened = same_length_double(token);
+      if (!widened.empty()) {
+        if (!copy) {
+          copy.emplace(text.data(), text.size());
+        }
+        std::copy(widened.begin(), widened.end(), copy->data() + i);
+      }
+    }
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) != 0 ||
+                                 text[end] == '.' || text[end] == '-' || text[end] == '+')) {
+      ++end; // the rest of a number token (fraction, exponent)
+    }
+    i = end - 1;
+  }
+  return copy;
 }
 
 Result<simdjson::padded_string> read_all(int fd, const std::string& name) {
@@ -188,52 +316,23 @@ Result<simdjson::padded_string> read_all(int fd, const std::string& name) {
     // Read straight into the padded buffer: no second copy of a large file.
     const auto size = static_cast<std::size_t>(info.st_size);
     padded = simdjson::padded_string(size);
-    std::size_t done = 0;
-    while (done < size) {
-      const ssize_t n = ::read(fd, padded.data() + done, size - done);
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n < 0) {
-        return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)),
-                    name);
-      }
-      if (n == 0) {
-        break;
-      }
-      done += static_cast<std::size_t>(n);
+    const ssize_t done = read_full(fd, padded.data(), size);
+    if (done < 0) {
+      return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), name);
     }
-    if (done != size) {
-      return simdjson::padded_string(padded.data(), done);
+    if (static_cast<std::size_t>(done) != size) {
+      return simdjson::padded_string(padded.data(), static_cast<std::size_t>(done));
     }
     return padded;
   }
-  char buffer[1 << 16];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), name);
-    }
-    if (n == 0) {
-      break;
-    }
-    data.append(buffer, static_cast<std::size_t>(n));
+  if (const int error = read_append(fd, data); error != 0) {
+    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(error)), name);
   }
   return simdjson::padded_string(data);
 }
 
-} // namespace
-
-std::string json_kernel() {
-  return simdjson::get_active_implementation()->name();
-}
-
-namespace {
-
-// Runs a precise (slow) parse of invalid `text` to find where it breaks: message and byte offset.
+// Runs a precise (slow) parse of invalid `text` to find where it breaks: message and byte offset;
+// an empty message when that parse accepts the text.
 std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return {"empty file: no JSON value", text.size()};
@@ -241,7 +340,7 @@ std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text) {
   NullSax sax;
   const bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax);
   if (ok) {
-    return {"invalid JSON", 0};
+    return {"", 0};
   }
   std::string message = clean_message(sax.m_message);
   // Shorten a huge "last read" token (an unterminated string can be megabytes long).
@@ -295,15 +394,54 @@ std::pair<std::string, std::size_t> locate_syntax_error(std::string_view text) {
   return {message, std::min(offset, text.size())};
 }
 
+// The error for a document simdjson refused (`code`): what is wrong and where, in words a user
+// can act on.
+Error parse_failure(std::string_view text, simdjson::error_code code, const std::string& name,
+                    std::size_t max_depth) {
+  std::string message;
+  std::size_t offset = 0;
+  if (text.starts_with(k_byte_order_mark)) {
+    message = "JSON syntax error: the file starts with a UTF-8 byte-order mark, which JSON does "
+              "not allow";
+  } else if (auto [what, where] = locate_syntax_error(text); !what.empty()) {
+    offset = where;
+    message = code == simdjson::UTF8_ERROR
+                  ? fmt::format("JSON syntax error: invalid UTF-8 ({})", what)
+                  : fmt::format("JSON syntax error: {}", what);
+  } else if (const std::size_t deep = find_too_deep(text, max_depth);
+             deep != std::string_view::npos) {
+    offset = deep;
+    message =
+        fmt::format("JSON nested too deep: more than {} levels of arrays and objects", max_depth);
+  } else {
+    message = "JSON syntax error: invalid JSON";
+  }
+  const auto position = json::line_column(text, offset);
+  return Error::invalid_snapshot(std::move(message), name, {}, position.line, position.column);
+}
+
+// Parses `text` again with its integers beyond 64 bits widened to doubles, when that is what
+// made the parse fail (simdjson reports them as NUMBER_ERROR).
+simdjson::error_code parse_widened(simdjson::dom::parser& parser, std::string_view text,
+                                   simdjson::error_code result, simdjson::dom::element& root) {
+  if (result != simdjson::NUMBER_ERROR) {
+    return result;
+  }
+  const auto widened = widen_big_integers(text);
+  if (!widened) {
+    return result;
+  }
+  return parser.parse(widened->data(), widened->size(), false).get(root);
+}
+
 } // namespace
 
-Error syntax_error(std::string_view text, std::string name, bool invalid_utf8) {
-  auto [message, offset] = locate_syntax_error(text);
-  const auto position = json::line_column(text, offset);
-  return Error::invalid_snapshot(invalid_utf8
-                                     ? fmt::format("JSON syntax error: invalid UTF-8 ({})", message)
-                                     : fmt::format("JSON syntax error: {}", message),
-                                 std::move(name), {}, position.line, position.column);
+std::string json_kernel() {
+  return simdjson::get_active_implementation()->name();
+}
+
+Error json_syntax_error(std::string_view text, const std::string& name) {
+  return parse_failure(text, simdjson::TAPE_ERROR, name, simdjson::DEFAULT_MAX_DEPTH);
 }
 
 Document::Document(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -378,9 +516,10 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
   } else {
     result = impl->parser.parse(impl->data, impl->size, false).get(impl->root);
   }
+  const std::string_view text(impl->data, impl->size);
+  result = parse_widened(impl->parser, text, result, impl->root);
   if (result != simdjson::SUCCESS) {
-    return std::unexpected(syntax_error(std::string_view(impl->data, impl->size), path,
-                                        result == simdjson::UTF8_ERROR));
+    return std::unexpected(parse_failure(text, result, path, impl->parser.max_depth()));
   }
   impl->register_index(std::move(jumps));
   return Document(std::move(impl));
@@ -399,8 +538,9 @@ Result<Document> Document::from_string(std::string_view bytes, std::string name)
   impl->name = std::move(name);
   impl->use_bytes(simdjson::padded_string(bytes));
   auto result = impl->parser.parse(impl->data, impl->size, false).get(impl->root);
+  result = parse_widened(impl->parser, bytes, result, impl->root);
   if (result != simdjson::SUCCESS) {
-    return std::unexpected(syntax_error(bytes, impl->name));
+    return std::unexpected(parse_failure(bytes, result, impl->name, impl->parser.max_depth()));
   }
   impl->register_index();
   return Document(std::move(impl));

@@ -78,9 +78,9 @@ private:
 // The simdjson kernel chosen for this machine at run time (e.g. "icelake", "haswell", "fallback").
 std::string json_kernel();
 
-// The invalid_snapshot error of `text` (named `name`) that failed to parse: a precise (slow) parse
-// finds the message ("JSON syntax error: …", "JSON syntax error: invalid UTF-8 (…)") and its
-// line:column.
-Error syntax_error(std::string_view text, std::string name, bool invalid_utf8 = false);
+// The error for `text` (read from `name`), which is not a JSON document the parser accepts: what
+// is wrong (a syntax error, a byte-order mark, nesting past the parser's depth limit) and its
+// line:column, found by a precise (slow) second parse.
+Error json_syntax_error(std::string_view text, const std::string& name);
 
 } // namespace reprise

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "snapshot/snapshot.hpp"
+#include "snapshot/snapshot_model.hpp"
 
 #include <cstddef>
 #include <optional>

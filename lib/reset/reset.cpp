@@ -3,6 +3,7 @@
 #include "base/text.hpp"
 #include "reset/carry_policy.hpp"
 #include "reset/transcript.hpp"
+#include "snapshot/snapshot.hpp"
 
 #include "json/json_scan.hpp"
 #include "json/member.hpp"
@@ -230,14 +231,6 @@ JsonNode& object_child(JsonNode& parent, std::string_view key) {
 
 } // namespace
 
-std::string effective_status(const Snapshot& snapshot, Liveness liveness) {
-  if (liveness == Liveness::live &&
-      json::string_member(snapshot.document.root(), "status") == "running") {
-    return "running";
-  }
-  return snapshot.status;
-}
-
 std::string render_trigger_payload(std::string_view given) {
   const nlohmann::json parsed = nlohmann::json::parse(given, nullptr, false);
   if (parsed.is_discarded()) {
@@ -251,11 +244,12 @@ std::string render_trigger_payload(std::string_view given) {
 
 Result<void> check_reset_preconditions(const Snapshot& snapshot, const ResetRequest& request) {
   const std::string status = effective_status(snapshot, request.liveness);
+  const WorkerStatus parsed = parse_worker_status(status);
   if (request.entry == Entry::send_input) {
     if (request.input.empty()) {
       return fail(ErrorCode::usage, "send_input: task text must not be empty", snapshot.path);
     }
-    if (status == "running") {
+    if (parsed == WorkerStatus::running) {
       return fail(ErrorCode::busy,
                   fmt::format("send_input: worker {} is still running", snapshot.id),
                   snapshot.path);
@@ -270,12 +264,12 @@ Result<void> check_reset_preconditions(const Snapshot& snapshot, const ResetRequ
                 fmt::format("worker_trigger: worker {} is not retriggerable", snapshot.id),
                 snapshot.path);
   }
-  if (status == "running") {
+  if (parsed == WorkerStatus::running) {
     return fail(ErrorCode::busy,
                 fmt::format("worker_trigger: worker {} is still running", snapshot.id),
                 snapshot.path);
   }
-  if (status != "awaiting") {
+  if (parsed != WorkerStatus::awaiting) {
     return fail(
         ErrorCode::usage,
         fmt::format("worker_trigger: worker {} is not awaiting (status={})", snapshot.id, status),
@@ -298,7 +292,8 @@ void reset_runtime(JsonNode& root, const Snapshot& snapshot, const ResetRequest&
   editor.note(json::pointer_join("/history", snapshot.history.size()), std::nullopt,
               shorten(json::quote(plan.next_task)));
   root.set("history", JsonNode::value(std::move(history)));
-  editor.set(root, "/status", "status", JsonNode::value("running"));
+  editor.set(root, "/status", "status",
+             JsonNode::value(std::string(to_string(WorkerStatus::running))));
   editor.set(root, "/started_at", "started_at", JsonNode::value(ids.next()));
   editor.set(root, "/finished_at", "finished_at", JsonNode::value(nullptr));
   editor.set(root, "/awaiting_started_at", "awaiting_started_at", JsonNode::value(nullptr));

@@ -3,7 +3,7 @@
 #include "base/error.hpp"
 #include "base/uuid7.hpp"
 #include "reset/artifact_selection.hpp"
-#include "snapshot/snapshot.hpp"
+#include "snapshot/snapshot_model.hpp"
 
 #include "json/json_node.hpp"
 #include <optional>
@@ -21,13 +21,6 @@ namespace reprise {
 enum class Entry {
   send_input, // send_input(task): clears latest_payload; refused while running
   trigger,    // worker_trigger(payload): keeps latest_payload; needs retriggerable and awaiting
-};
-
-// Whether a persisted status "running" means a live run. harn's loader turns it into
-// "interrupted"; only an owner that knows better (a live reprise lock) says it is live.
-enum class Liveness {
-  follow_loader, // "running" on disk is an interrupted run (harn's cold load)
-  live,          // the worker is known to be running right now
 };
 
 // What the caller asks for.
@@ -107,10 +100,6 @@ struct ResetResult {
   Plan plan;
   TranscriptMode transcript_mode = TranscriptMode::inherit; // effective mode (for compaction)
 };
-
-// The status harn would see: the loaded status, or "running" when the raw status on disk is
-// "running" and `liveness` says the run is live.
-std::string effective_status(const Snapshot& snapshot, Liveness liveness);
 
 // harn's worker_trigger payload text: a JSON string's value, the compact JSON (sorted keys) of any
 // other JSON value, or `given` itself when it is not JSON.

@@ -90,14 +90,15 @@ void set(ResumeResult& result, JsonNode& object, const std::string& pointer, std
 } // namespace
 
 Result<void> check_resumable(const Snapshot& snapshot) {
-  if (snapshot.status == "cancelled") {
+  const WorkerStatus status = parse_worker_status(snapshot.status);
+  if (status == WorkerStatus::cancelled) {
     return fail(ErrorCode::usage,
                 fmt::format("HARN-SUS-010: resume_agent: worker {} was closed and cannot be "
                             "resumed",
                             snapshot.id),
                 snapshot.path);
   }
-  if (snapshot.status != "suspended") {
+  if (status != WorkerStatus::suspended) {
     return fail(ErrorCode::usage,
                 fmt::format("HARN-SUS-003: resume_agent: worker {} is not suspended (status={})",
                             snapshot.id, snapshot.status),
@@ -117,7 +118,7 @@ Result<ResumeResult> apply_resume_rules(const Snapshot& snapshot, const ResumeRe
   JsonNode root = snapshot.to_node();
   root.make_editable();
   set(result, root, "/suspension", "suspension", nullptr);
-  set(result, root, "/status", "status", "running");
+  set(result, root, "/status", "status", std::string(to_string(WorkerStatus::running)));
   set(result, root, "/finished_at", "finished_at", nullptr);
   set(result, root, "/latest_error", "latest_error", nullptr);
 

@@ -3,7 +3,7 @@
 #include "base/error.hpp"
 #include "base/uuid7.hpp"
 #include "reset/reset.hpp"
-#include "snapshot/snapshot.hpp"
+#include "snapshot/snapshot_model.hpp"
 
 #include "json/json_node.hpp"
 #include <optional>

@@ -4,6 +4,7 @@
 #include "base/duration.hpp"
 #include "reset/transcript.hpp"
 #include "run/waiters.hpp"
+#include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
 
 #include "json/member.hpp"
@@ -42,13 +43,14 @@ std::string with_stderr(std::string head, const std::string& tail) {
   return head;
 }
 
-Completion fail_run(const Snapshot& running, JsonNode root, std::string status, std::string message,
-                    IdSource& ids) {
+Completion fail_run(const Snapshot& running, JsonNode root, WorkerStatus status,
+                    std::string message, IdSource& ids) {
   (void)running;
+  const std::string text(to_string(status));
   root.set_value("finished_at", ids.next());
   root.set_value("latest_error", message);
-  root.set_value("status", status);
-  return Completion{std::move(root), std::move(status), std::move(message)};
+  root.set_value("status", text);
+  return Completion{std::move(root), text, std::move(message)};
 }
 
 } // namespace
@@ -105,21 +107,22 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
   root.set_value("awaiting_started_at", nullptr);
 
   if (std::string failure = describe_failure(outcome); !failure.empty()) {
-    const std::string status = outcome.forwarded_signal != 0 ? "cancelled" : "failed";
+    const WorkerStatus status =
+        outcome.forwarded_signal != 0 ? WorkerStatus::cancelled : WorkerStatus::failed;
     return fail_run(running, std::move(root), status, std::move(failure), ids);
   }
   if (!result) {
-    return fail_run(running, std::move(root), "failed",
+    return fail_run(running, std::move(root), WorkerStatus::failed,
                     fmt::format("result file: {}", result.error().to_string()), ids);
   }
   const Document* document = result->has_value() ? &**result : nullptr;
   if (document != nullptr) {
     if (auto error = result_error(*document)) {
-      return fail_run(running, std::move(root), "failed", *error, ids);
+      return fail_run(running, std::move(root), WorkerStatus::failed, *error, ids);
     }
     if (auto artifacts = member_bytes(*document, "artifacts");
         artifacts && !json::member(document->root(), "artifacts")->is_array()) {
-      return fail_run(running, std::move(root), "failed",
+      return fail_run(running, std::move(root), WorkerStatus::failed,
                       fmt::format("result file {}: artifacts must be an array", document->name()),
                       ids);
     }
@@ -140,7 +143,8 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
       auto compacted = compact_transcript(*transcript, ids);
       if (!compacted) {
         // harn: a compaction failure turns a successful cycle into a failed one (§7 item 27).
-        return fail_run(running, std::move(root), "failed", compacted.error().message, ids);
+        return fail_run(running, std::move(root), WorkerStatus::failed, compacted.error().message,
+                        ids);
       }
       new_transcript = std::move(compacted->transcript);
     }
@@ -183,18 +187,17 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
     }
   }
   root.set_value("latest_error", nullptr);
-  std::string status;
-  if (running.carry.retriggerable) {
-    status = "awaiting";
-    root.set_value("status", status);
+  const WorkerStatus status =
+      running.carry.retriggerable ? WorkerStatus::awaiting : WorkerStatus::completed;
+  const std::string text(to_string(status));
+  root.set_value("status", text);
+  if (status == WorkerStatus::awaiting) {
     root.set_value("finished_at", nullptr);
     root.set_value("awaiting_started_at", ids.next());
   } else {
-    status = "completed";
-    root.set_value("status", status);
     root.set_value("finished_at", ids.next());
   }
-  return Completion{std::move(root), std::move(status), {}};
+  return Completion{std::move(root), text, {}};
 }
 
 Result<void> write_snapshot_file(const std::string& path, const JsonNode& root) {

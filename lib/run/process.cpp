@@ -1,8 +1,10 @@
 #include "run/process.hpp"
 
-#include "base/file_bytes.hpp"
+#include "base/io.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -353,56 +355,16 @@ Result<Pipe> make_pipe(ReadEnd read_end) {
   return pipe;
 }
 
-// ---- I/O helpers --------------------------------------------------------------------------------
-
-ssize_t read_some(int fd, void* buffer, std::size_t size) {
-  ssize_t n = 0;
-  do {
-    n = ::read(fd, buffer, size);
-  } while (n < 0 && errno == EINTR);
-  return n;
-}
-
-bool write_all(int fd, std::string_view bytes) {
-  return write_through(fd, bytes) == 0;
-}
-
-Result<std::string> read_to_end(int fd) {
-  std::string out;
-  char buffer[8192];
-  for (;;) {
-    const ssize_t n = read_some(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      return fail(ErrorCode::not_found, fmt::format("read: {}", std::strerror(errno)));
-    }
-    if (n == 0) {
-      return out;
-    }
-    out.append(buffer, static_cast<std::size_t>(n));
-  }
-}
+// ---- Waiting ------------------------------------------------------------------------------------
 
 pid_t wait_pid(pid_t pid, int* status, int options) {
-  pid_t rc = 0;
-  do {
-    rc = ::waitpid(pid, status, options);
-  } while (rc < 0 && errno == EINTR);
-  return rc;
+  return retry_on_eintr([&] { return ::waitpid(pid, status, options); });
 }
 
 bool wait_readable(int fd, std::chrono::milliseconds timeout) {
-  const std::int64_t deadline = monotonic_ms() + timeout.count();
-  for (;;) {
-    pollfd pfd{fd, POLLIN, 0};
-    const std::int64_t left = std::max<std::int64_t>(0, deadline - monotonic_ms());
-    const int rc = ::poll(&pfd, 1, static_cast<int>(left));
-    if (rc > 0) {
-      return true;
-    }
-    if (rc == 0 || errno != EINTR) {
-      return false;
-    }
-  }
+  pollfd pfd{fd, POLLIN, 0};
+  const auto ms = std::clamp<std::int64_t>(timeout.count(), 0, INT_MAX);
+  return poll_retrying({&pfd, 1}, static_cast<int>(ms)) > 0;
 }
 
 std::optional<std::uint64_t> process_start_time(pid_t pid) {

@@ -14,7 +14,7 @@
 #include <vector>
 
 // The POSIX process layer: posix_spawn with RAII for its attribute and file-action objects, a
-// child handle that never leaks a zombie, pidfds for waiting, and EINTR-safe I/O helpers.
+// child handle that never leaks a zombie, pidfds for waiting.
 namespace reprise {
 
 // How a process ended: "exited with N" and "killed by signal S" are kept apart; 128+S is made only
@@ -157,14 +157,7 @@ struct Pipe {
 enum class ReadEnd { blocking, nonblocking };
 Result<Pipe> make_pipe(ReadEnd read_end = ReadEnd::blocking);
 
-// read(2) retried on EINTR; returns the count or -1 with errno set.
-ssize_t read_some(int fd, void* buffer, std::size_t size);
-// Writes all of `bytes`, retrying on EINTR and partial writes; false on error (errno set).
-bool write_all(int fd, std::string_view bytes);
-// Reads `fd` until end of file.
-Result<std::string> read_to_end(int fd);
-
-// waitpid(2) retried on EINTR.
+// waitpid(2) retried on EINTR (descriptor reads and writes are in base/io.hpp).
 pid_t wait_pid(pid_t pid, int* status, int options);
 // poll(2) on `fd` for readability, retried on EINTR with the remaining time; true when readable.
 bool wait_readable(int fd, std::chrono::milliseconds timeout);

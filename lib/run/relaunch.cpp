@@ -1,9 +1,12 @@
 #include "run/relaunch.hpp"
 
 #include "base/atomic_file.hpp"
+#include "base/exit_code.hpp"
+#include "base/io.hpp"
 #include "run/run_ledger.hpp"
 #include "run/signal_guard.hpp"
 #include "run/waiters.hpp"
+#include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
 
 #include "json/member.hpp"
@@ -80,10 +83,9 @@ Result<void> write_outcome(const AttemptContext& context, const AttemptOutcome& 
     }
   }
   const Snapshot* snapshot = unchanged ? &*context.running : &**loaded;
-  const std::string on_disk = written_status(*snapshot);
-  if (on_disk != "running") {
+  if (parse_worker_status(written_status(*snapshot).value_or("")) != WorkerStatus::running) {
     // cancel or suspend wrote the worker's state while the child was ending: theirs stands.
-    report.status = on_disk;
+    report.status = snapshot->status;
     report.latest_error = describe_failure(outcome);
   } else {
     // The completion refers to the result file's bytes: keep the document alive until written.
@@ -134,9 +136,9 @@ int supervisor_main(const AttemptContext& context, SuperviseRequest request, Fd 
   SignalGuard guard;
   request.signal_fd = guard.fd();
   auto started = request.on_started;
-  request.on_started = [&](const Child& child) {
+  request.on_started = [&](const StartedChild& child) {
     started(child);
-    write_all(notify.get(), fmt::format("started {} {}\n", ::getpid(), child.pid()));
+    write_all(notify.get(), fmt::format("started {} {}\n", ::getpid(), child.pid));
     notify.close();
   };
   auto supervised = supervise(request);
@@ -198,7 +200,7 @@ Result<RelaunchReport> start_detached(const AttemptContext& context, SuperviseRe
     char* end = nullptr;
     report.supervisor_pid = static_cast<pid_t>(std::strtol(line->c_str() + 8, &end, 10));
     report.child_pid = static_cast<pid_t>(std::strtol(end, nullptr, 10));
-    report.status = "running";
+    report.status = to_string(WorkerStatus::running);
     return report;
   }
   // "failed <code> <message>"
@@ -211,12 +213,25 @@ Result<RelaunchReport> start_detached(const AttemptContext& context, SuperviseRe
   while (!message.empty() && message.back() == '\n') {
     message.pop_back();
   }
-  report.status = "failed";
+  report.status = to_string(WorkerStatus::failed);
   report.spawn_error = Error::make(code, message);
   return report;
 }
 
 } // namespace
+
+int exit_code_of(const RelaunchReport& report) {
+  if (report.spawn_error) {
+    return report.spawn_error->exit_code();
+  }
+  if (report.forwarded_signal != 0) {
+    return exit_code::k_signal_base + report.forwarded_signal;
+  }
+  if (report.timed_out) {
+    return exit_code::k_timeout;
+  }
+  return exit_code_for(parse_worker_status(report.status));
+}
 
 Result<WorkerLock> lock_snapshot(const std::string& snapshot_path) {
   return WorkerLock::acquire(state_dir_for_snapshot(snapshot_path),
@@ -317,13 +332,13 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   const std::string state_dir = run.state_dir;
   const std::string worker_id = run.worker_id;
   const std::int64_t started_ms = ids.now_ms();
-  request.on_started = [=, &report, &context](const Child& started) {
+  request.on_started = [=, &report, &context](const StartedChild& started) {
     AttemptStart start;
     start.attempt = attempt;
     start.supervisor_pid = ::getpid();
     start.supervisor_start = process_start_time(::getpid()).value_or(0);
-    start.child_pid = started.pid();
-    start.child_start = started.start_time();
+    start.child_pid = started.pid;
+    start.child_start = started.start_time;
     start.started_ms = started_ms;
     start.log_out = request.log_out;
     start.log_err = request.log_err;
@@ -331,7 +346,7 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
     start.argv = request.argv;
     start.detached = detached;
     record_start(state_dir, worker_id, start);
-    report.child_pid = started.pid();
+    report.child_pid = started.pid;
     parse_running(context);
   };
 

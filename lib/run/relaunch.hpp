@@ -79,6 +79,12 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
                                   std::string_view previous_bytes, const RunSettings& settings,
                                   IdSource& ids);
 
+// The exit code of one relaunched (or resumed) run (cli.md): the spawn error's code (126/127), then
+// 128+N when a signal was forwarded to the child, 124 when it timed out, else the outcome status's
+// (exit_code_for). Lives here rather than in worker_status because it reads a RelaunchReport, a
+// run-level type that snapshot/ must not include.
+int exit_code_of(const RelaunchReport& report);
+
 // The whole of `reprise relaunch` for one snapshot file.
 Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                                        const ResetRequest& request, const RunSettings& settings,

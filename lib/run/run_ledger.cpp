@@ -1,6 +1,7 @@
 #include "run/run_ledger.hpp"
 
 #include "base/fd.hpp"
+#include "base/io.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,6 +1,7 @@
 #include "run/supervisor.hpp"
 
 #include "base/fd.hpp"
+#include "base/io.hpp"
 #include "run/signal_guard.hpp"
 
 #include <algorithm>
@@ -246,164 +247,275 @@ std::string tail_lines(const std::string& path, std::size_t max_lines) {
   return out;
 }
 
-Result<SuperviseOutcome> supervise(const SuperviseRequest& request) {
-  auto log_out = open_log(request.log_out);
-  if (!log_out) {
-    return std::unexpected(log_out.error());
-  }
-  auto log_err = open_log(request.log_err);
-  if (!log_err) {
-    return std::unexpected(log_err.error());
+namespace {
+
+// The real runner: posix_spawn, poll with the child's pidfd (a short tick where the kernel has
+// none), kill(2) on the group and waitpid.
+class PosixChildRunner final : public ChildRunner {
+public:
+  Result<StartedChild> start(const SpawnRequest& request) override {
+    auto spawned = spawn_process(request);
+    if (!spawned) {
+      return std::unexpected(spawned.error());
+    }
+    m_child = std::move(*spawned);
+    m_group = m_child.pid();
+    return StartedChild{m_child.pid(), m_child.start_time()};
   }
 
-  SpawnRequest spawn;
-  spawn.argv = request.argv;
-  spawn.env = request.env;
-  spawn.cwd = request.cwd;
-  Stream out;
-  Stream err;
-  Pipe out_pipe;
-  Pipe err_pipe;
-  if (request.tee == Tee::to_caller) {
-    auto made_out = make_pipe(ReadEnd::nonblocking);
-    auto made_err = make_pipe(ReadEnd::nonblocking);
-    if (!made_out || !made_err) {
-      return std::unexpected(!made_out ? made_out.error() : made_err.error());
-    }
-    out_pipe = std::move(*made_out);
-    err_pipe = std::move(*made_err);
-    spawn.stdout_fd = out_pipe.write.get();
-    spawn.stderr_fd = err_pipe.write.get();
-  } else {
-    // Detached: the child writes its logs directly; nothing to copy.
-    spawn.stdout_fd = log_out->get();
-    spawn.stderr_fd = log_err->get();
-  }
+  std::int64_t now_ms() override { return monotonic_ms(); }
 
-  const std::int64_t started = monotonic_ms();
-  auto spawned = spawn_process(spawn);
-  if (!spawned) {
-    write_all(log_err->get(), fmt::format("reprise: {}\n", spawned.error().message));
-    return std::unexpected(spawned.error());
-  }
-  Child child = std::move(*spawned);
-  const pid_t group = child.pid();
-  // Our copies of the write ends must go, or the pipes would never report end of file.
-  out_pipe.write.close();
-  err_pipe.write.close();
-  out = Stream{std::move(out_pipe.read), std::move(*log_out), request.caller_out};
-  err = Stream{std::move(err_pipe.read), std::move(*log_err), request.caller_err};
-  if (request.on_started) {
-    request.on_started(child);
-  }
-
-  SuperviseOutcome outcome;
-  std::optional<std::int64_t> timeout_at;
-  if (request.timeout) {
-    timeout_at = started + request.timeout->count();
-  }
-  std::optional<std::int64_t> kill_at;
-  bool killed = false; // SIGKILL sent to the group
-  bool watch_signals = request.signal_fd >= 0;
-  const auto escalate = [&](int signal) {
-    child.signal_group(signal);
-    child.signal_group(SIGCONT); // a stopped (suspended) group must run to act on it
-    if (!kill_at && !killed) {
-      kill_at = monotonic_ms() + request.kill_after.count();
+  Result<bool> wait(std::vector<pollfd>& fds, std::int64_t timeout_ms) override {
+    const bool has_pidfd = m_child.pidfd() >= 0;
+    if (has_pidfd) {
+      fds.push_back({m_child.pidfd(), POLLIN, 0});
+    } else {
+      timeout_ms = timeout_ms < 0 ? k_no_pidfd_tick_ms
+                                  : std::min<std::int64_t>(timeout_ms, k_no_pidfd_tick_ms);
     }
-  };
-
-  std::optional<ExitStatus> exit;
-  while (!exit) {
-    std::vector<pollfd> fds;
-    enum Slot { slot_out, slot_err, slot_child, slot_signal };
-    std::vector<Slot> slots;
-    if (out.pipe.valid()) {
-      fds.push_back({out.pipe.get(), POLLIN, 0});
-      slots.push_back(slot_out);
-    }
-    if (err.pipe.valid()) {
-      fds.push_back({err.pipe.get(), POLLIN, 0});
-      slots.push_back(slot_err);
-    }
-    if (child.pidfd() >= 0) {
-      fds.push_back({child.pidfd(), POLLIN, 0});
-      slots.push_back(slot_child);
-    }
-    if (watch_signals) {
-      fds.push_back({request.signal_fd, POLLIN, 0});
-      slots.push_back(slot_signal);
-    }
-    std::int64_t wait_ms = -1;
-    const std::int64_t now = monotonic_ms();
-    for (const auto& deadline : {timeout_at, kill_at}) {
-      if (deadline) {
-        const std::int64_t left = std::max<std::int64_t>(0, *deadline - now);
-        wait_ms = wait_ms < 0 ? left : std::min(wait_ms, left);
-      }
-    }
-    if (child.pidfd() < 0) {
-      wait_ms =
-          wait_ms < 0 ? k_no_pidfd_tick_ms : std::min<std::int64_t>(wait_ms, k_no_pidfd_tick_ms);
-    }
-    const int rc = ::poll(fds.data(), fds.size(), static_cast<int>(wait_ms));
-    if (rc < 0 && errno != EINTR) {
+    const int rc = poll_retrying(fds, static_cast<int>(timeout_ms));
+    if (rc < 0) {
       return fail(ErrorCode::failed, fmt::format("poll: {}", std::strerror(errno)));
     }
-    bool child_ready = child.pidfd() < 0;
-    for (std::size_t i = 0; rc > 0 && i < fds.size(); ++i) {
+    if (rc <= 0) {
+      for (pollfd& fd : fds) {
+        fd.revents = 0;
+      }
+    }
+    bool child_ready = !has_pidfd;
+    if (has_pidfd) {
+      child_ready = fds.back().revents != 0;
+      fds.pop_back();
+    }
+    return child_ready;
+  }
+
+  void signal_group(int signal) override {
+    if (m_group > 0) {
+      ::kill(-m_group, signal);
+    }
+  }
+
+  Result<std::optional<ExitStatus>> try_wait() override { return m_child.try_wait(); }
+
+  int received_signal() override { return SignalGuard::received(); }
+
+private:
+  Child m_child;      // killed and reaped on destruction if never waited for
+  pid_t m_group = -1; // the child's process group, kept after the child is reaped
+};
+
+// One supervised run, cut into the steps supervise() takes: start the child, watch it (copy its
+// output, wait for an event or a deadline), act on a forwarded signal, a timeout or the end of
+// the grace period, and finish with the outcome.
+class Supervision {
+public:
+  Supervision(const SuperviseRequest& request, ChildRunner& runner)
+      : m_request(request), m_runner(runner), m_watch_signals(request.signal_fd >= 0) {}
+
+  Result<SuperviseOutcome> run() {
+    if (auto started = start(); !started) {
+      return std::unexpected(started.error());
+    }
+    std::optional<ExitStatus> exit;
+    while (!exit) {
+      auto watched = watch();
+      if (!watched) {
+        return std::unexpected(watched.error());
+      }
+      exit = *watched;
+    }
+    return finish(*exit);
+  }
+
+private:
+  // Opens the logs and the pipes, spawns the child and reports it started.
+  Result<void> start() {
+    auto log_out = open_log(m_request.log_out);
+    if (!log_out) {
+      return std::unexpected(log_out.error());
+    }
+    auto log_err = open_log(m_request.log_err);
+    if (!log_err) {
+      return std::unexpected(log_err.error());
+    }
+    SpawnRequest spawn;
+    spawn.argv = m_request.argv;
+    spawn.env = m_request.env;
+    spawn.cwd = m_request.cwd;
+    Pipe out_pipe;
+    Pipe err_pipe;
+    if (m_request.tee == Tee::to_caller) {
+      auto made_out = make_pipe(ReadEnd::nonblocking);
+      auto made_err = make_pipe(ReadEnd::nonblocking);
+      if (!made_out || !made_err) {
+        return std::unexpected(!made_out ? made_out.error() : made_err.error());
+      }
+      out_pipe = std::move(*made_out);
+      err_pipe = std::move(*made_err);
+      spawn.stdout_fd = out_pipe.write.get();
+      spawn.stderr_fd = err_pipe.write.get();
+    } else {
+      // Detached: the child writes its logs directly; nothing to copy.
+      spawn.stdout_fd = log_out->get();
+      spawn.stderr_fd = log_err->get();
+    }
+
+    m_started = m_runner.now_ms();
+    auto started = m_runner.start(spawn);
+    if (!started) {
+      write_all(log_err->get(), fmt::format("reprise: {}\n", started.error().message));
+      return std::unexpected(started.error());
+    }
+    // Our copies of the write ends must go, or the pipes would never report end of file.
+    out_pipe.write.close();
+    err_pipe.write.close();
+    m_out = Stream{std::move(out_pipe.read), std::move(*log_out), m_request.caller_out};
+    m_err = Stream{std::move(err_pipe.read), std::move(*log_err), m_request.caller_err};
+    if (m_request.timeout) {
+      m_timeout_at = m_started + m_request.timeout->count();
+    }
+    if (m_request.on_started) {
+      m_request.on_started(*started);
+    }
+    return {};
+  }
+
+  // One round: waits for output, the child's end, a signal or the next deadline, copies the
+  // output, acts on what came, and reaps the child once it ended.
+  Result<std::optional<ExitStatus>> watch() {
+    std::vector<pollfd> fds;
+    enum Slot { slot_out, slot_err, slot_signal };
+    std::vector<Slot> slots;
+    if (m_out.pipe.valid()) {
+      fds.push_back({m_out.pipe.get(), POLLIN, 0});
+      slots.push_back(slot_out);
+    }
+    if (m_err.pipe.valid()) {
+      fds.push_back({m_err.pipe.get(), POLLIN, 0});
+      slots.push_back(slot_err);
+    }
+    if (m_watch_signals) {
+      fds.push_back({m_request.signal_fd, POLLIN, 0});
+      slots.push_back(slot_signal);
+    }
+    auto child_ready = m_runner.wait(fds, wait_ms());
+    if (!child_ready) {
+      return std::unexpected(child_ready.error());
+    }
+    for (std::size_t i = 0; i < fds.size(); ++i) {
       if (fds[i].revents == 0) {
         continue;
       }
       switch (slots[i]) {
       case slot_out:
-        pump(out);
+        pump(m_out);
         break;
       case slot_err:
-        pump(err);
-        break;
-      case slot_child:
-        child_ready = true;
+        pump(m_err);
         break;
       case slot_signal:
-        watch_signals = false; // the byte stays in the pipe; act once
-        outcome.forwarded_signal = SignalGuard::received();
+        m_watch_signals = false; // the byte stays in the pipe; act once
+        m_outcome.forwarded_signal = m_runner.received_signal();
         break;
       }
     }
-    if (outcome.forwarded_signal != 0 && !kill_at && !killed) {
-      escalate(outcome.forwarded_signal);
+    if (m_outcome.forwarded_signal != 0) {
+      on_signal(m_outcome.forwarded_signal);
     }
-    const std::int64_t after = monotonic_ms();
-    if (timeout_at && after >= *timeout_at && !outcome.timed_out) {
-      outcome.timed_out = true;
-      timeout_at.reset();
-      escalate(SIGTERM);
+    const std::int64_t now = m_runner.now_ms();
+    if (m_timeout_at && now >= *m_timeout_at && !m_outcome.timed_out) {
+      on_timeout();
     }
-    if (kill_at && after >= *kill_at) {
-      child.signal_group(SIGKILL);
-      killed = true;
-      kill_at.reset();
+    if (m_kill_at && now >= *m_kill_at) {
+      on_grace_over();
     }
-    if (child_ready) {
-      auto waited = child.try_wait();
-      if (!waited) {
-        return std::unexpected(waited.error());
+    if (!*child_ready) {
+      return std::optional<ExitStatus>{};
+    }
+    return m_runner.try_wait();
+  }
+
+  // How long the next wait may last: until the nearest deadline, or without limit (-1).
+  std::int64_t wait_ms() {
+    std::int64_t wait = -1;
+    const std::int64_t now = m_runner.now_ms();
+    for (const auto& deadline : {m_timeout_at, m_kill_at}) {
+      if (deadline) {
+        const std::int64_t left = std::max<std::int64_t>(0, *deadline - now);
+        wait = wait < 0 ? left : std::min(wait, left);
       }
-      exit = *waited;
+    }
+    return wait;
+  }
+
+  // Reprise received a termination signal: forward it to the group, unless the group is already
+  // being terminated.
+  void on_signal(int signal) {
+    if (!m_kill_at && !m_killed) {
+      escalate(signal);
     }
   }
-  // What the child wrote before it ended is still in the pipes.
-  drain(out);
-  drain(err);
-  if (outcome.timed_out || outcome.forwarded_signal != 0) {
-    // Whatever is left of the group goes too: a timed-out run must not linger.
-    ::kill(-group, SIGKILL);
+
+  // --timeout expired: SIGTERM to the group, SIGKILL after --kill-after.
+  void on_timeout() {
+    m_outcome.timed_out = true;
+    m_timeout_at.reset();
+    escalate(SIGTERM);
   }
-  outcome.exit = *exit;
-  outcome.duration_ms = monotonic_ms() - started;
-  outcome.stderr_tail = tail_lines(request.log_err, k_stderr_tail_lines);
-  return outcome;
+
+  // The group had its --kill-after grace and still runs: SIGKILL.
+  void on_grace_over() {
+    m_runner.signal_group(SIGKILL);
+    m_killed = true;
+    m_kill_at.reset();
+  }
+
+  // Sends `signal` to the group and starts the grace period before SIGKILL.
+  void escalate(int signal) {
+    m_runner.signal_group(signal);
+    m_runner.signal_group(SIGCONT); // a stopped (suspended) group must run to act on it
+    if (!m_kill_at && !m_killed) {
+      m_kill_at = m_runner.now_ms() + m_request.kill_after.count();
+    }
+  }
+
+  // The child ended: copies what is left in the pipes, ends what is left of a terminated group
+  // and fills in the outcome.
+  SuperviseOutcome finish(ExitStatus exit) {
+    drain(m_out);
+    drain(m_err);
+    if (m_outcome.timed_out || m_outcome.forwarded_signal != 0) {
+      // Whatever is left of the group goes too: a timed-out run must not linger.
+      m_runner.signal_group(SIGKILL);
+    }
+    m_outcome.exit = exit;
+    m_outcome.duration_ms = m_runner.now_ms() - m_started;
+    m_outcome.stderr_tail = tail_lines(m_request.log_err, k_stderr_tail_lines);
+    return std::move(m_outcome);
+  }
+
+  const SuperviseRequest& m_request;
+  ChildRunner& m_runner;
+  Stream m_out;
+  Stream m_err;
+  SuperviseOutcome m_outcome;
+  std::int64_t m_started = 0;               // the runner's clock when the child was spawned
+  std::optional<std::int64_t> m_timeout_at; // when --timeout expires; empty once it did
+  std::optional<std::int64_t> m_kill_at;    // when the grace period ends; empty when none runs
+  bool m_killed = false;                    // SIGKILL sent to the group
+  bool m_watch_signals = false;             // the signal fd is watched until it fired once
+};
+
+} // namespace
+
+Result<SuperviseOutcome> supervise(const SuperviseRequest& request, ChildRunner& runner) {
+  return Supervision(request, runner).run();
+}
+
+Result<SuperviseOutcome> supervise(const SuperviseRequest& request) {
+  PosixChildRunner runner;
+  return supervise(request, runner);
 }
 
 } // namespace reprise

@@ -4,10 +4,13 @@
 #include "run/process.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
+#include <poll.h>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -45,6 +48,12 @@ std::vector<std::string> child_environment(const ChildContext& context, char* co
 // Whether the child's output is also copied to the caller's standard output and error.
 enum class Tee { to_caller, logs_only };
 
+// The child as it started: what the ledger records to recognise it later.
+struct StartedChild {
+  pid_t pid = -1;               // also its process group id
+  std::uint64_t start_time = 0; // clock ticks since boot; 0 if unknown
+};
+
 // How to run one supervised child.
 struct SuperviseRequest {
   std::vector<std::string> argv;
@@ -59,7 +68,7 @@ struct SuperviseRequest {
   std::chrono::milliseconds kill_after{5000};       // SIGTERM → SIGKILL delay
   int signal_fd = -1; // readable once reprise got a termination signal (SignalGuard::fd)
   // Called once the child runs (before any output is copied), e.g. to record it in the ledger.
-  std::function<void(const Child&)> on_started;
+  std::function<void(const StartedChild&)> on_started;
 };
 
 // How a supervised child ended.
@@ -71,10 +80,37 @@ struct SuperviseOutcome {
   std::int64_t duration_ms = 0;
 };
 
+// What supervise() asks of the operating system for one child, behind an interface so that the
+// supervisor's decisions (timeout, escalation, forwarded signals, results) are tested with a fake,
+// without processes (as ninja's CommandRunner). One runner serves one child.
+class ChildRunner {
+public:
+  virtual ~ChildRunner() = default;
+  // Starts the child in its own process group; errors as spawn_process gives them.
+  virtual Result<StartedChild> start(const SpawnRequest& request) = 0;
+  // Milliseconds on a monotonic clock.
+  virtual std::int64_t now_ms() = 0;
+  // Waits at most `timeout_ms` (-1: no limit) until one of `fds` is readable or the child may have
+  // ended, and sets the fds' revents (all 0 when nothing is ready). Returns whether the child may
+  // have ended (try_wait tells for sure).
+  virtual Result<bool> wait(std::vector<pollfd>& fds, std::int64_t timeout_ms) = 0;
+  // Sends `signal` to the child's process group, also after the child was reaped (its group may
+  // outlive it).
+  virtual void signal_group(int signal) = 0;
+  // Reaps the child if it has ended; nullopt while it runs.
+  virtual Result<std::optional<ExitStatus>> try_wait() = 0;
+  // The termination signal reprise received (once the request's signal_fd is readable).
+  virtual int received_signal() = 0;
+};
+
 // Runs the child and supervises it to its end. Spawn failures come back as errors
 // (command_not_found, cannot_execute, not_found for a missing cwd); a child that ran always gives
 // an outcome.
 Result<SuperviseOutcome> supervise(const SuperviseRequest& request);
+
+// supervise() with the operating system behind `runner` (the first overload uses posix_spawn,
+// poll with a pidfd, kill and waitpid).
+Result<SuperviseOutcome> supervise(const SuperviseRequest& request, ChildRunner& runner);
 
 // The last `max_lines` non-empty lines of the file at `path` (at most its last 4 KiB), joined by
 // newlines.

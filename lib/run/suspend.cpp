@@ -38,21 +38,21 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
   }
   LifecycleReport report;
   report.worker_id = snapshot->id;
-  const std::string status = written_status(*snapshot);
-  if (status == "suspended") {
-    report.status = status; // idempotent: the first reason stands
+  const WorkerStatus status = parse_worker_status(written_status(*snapshot).value_or(""));
+  if (status == WorkerStatus::suspended) {
+    report.status = snapshot->status; // idempotent: the first reason stands
     return report;
   }
-  const auto child = status == "running" ? live_child(state_dir, name) : std::nullopt;
+  const auto child = status == WorkerStatus::running ? live_child(state_dir, name) : std::nullopt;
   if (!child) {
-    const std::string shown = status == "running" ? snapshot->status : status;
+    // No live child: the loader's view ("running" is shown as interrupted).
     return fail(ErrorCode::usage,
                 fmt::format("HARN-SUS-001: suspend_agent: worker {} is not running (status={})",
-                            snapshot->id, shown),
+                            snapshot->id, snapshot->status),
                 snapshot_path);
   }
   JsonNode root = snapshot->to_node();
-  root.set_value("status", "suspended");
+  root.set_value("status", to_string(WorkerStatus::suspended));
   root.set_value("awaiting_started_at", nullptr);
   root.set_value("suspension", OrderedJson{{"reason", reason},
                                            {"initiator", initiator},
@@ -67,7 +67,7 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
   if (auto written = write_snapshot_file(snapshot_path, root); !written) {
     return std::unexpected(written.error());
   }
-  report.status = "suspended";
+  report.status = to_string(WorkerStatus::suspended);
   report.changed = true;
   report.signalled = ::kill(-child->first, SIGSTOP) == 0;
   return report;
@@ -91,7 +91,7 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
     report.worker_id = snapshot->id;
     child = live_child(state_dir, name);
     JsonNode root = snapshot->to_node();
-    root.set_value("status", "cancelled");
+    root.set_value("status", to_string(WorkerStatus::cancelled));
     root.set_value("finished_at", ids.next());
     root.set_value("awaiting_started_at", nullptr);
     if (root.find("suspension") != nullptr) {
@@ -101,7 +101,7 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
     if (auto written = write_snapshot_file(snapshot_path, root); !written) {
       return std::unexpected(written.error());
     }
-    report.status = "cancelled";
+    report.status = to_string(WorkerStatus::cancelled);
     report.changed = true;
   }
   if (child) {
@@ -147,7 +147,7 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
       if (auto written = write_snapshot_file(snapshot_path, resumed->root); !written) {
         return std::unexpected(written.error());
       }
-      report.status = "running";
+      report.status = to_string(WorkerStatus::running);
       report.changed = true;
       report.signalled = ::kill(-child->first, SIGCONT) == 0;
       return report;

@@ -1,11 +1,13 @@
 #include "run/wait.hpp"
 
 #include "base/fd.hpp"
+#include "base/io.hpp"
 #include "run/process.hpp"
 #include "run/waiters.hpp"
 #include "run/worker_lock.hpp"
 #include "snapshot/snapshot_peek.hpp"
 #include "snapshot/state_dir.hpp"
+#include "snapshot/worker_status.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -52,35 +54,37 @@ void observe(Pending& pending, FollowTriggers follow) {
   }
   result.error.reset();
   result.latest_error = peek.latest_error;
-  const std::string& status = peek.written_status;
-  if (status == "running") {
+  if (parse_worker_status(peek.written_status) == WorkerStatus::running) {
     // Check the owner, then open its pidfd, then check again: a pidfd opened on a reused pid
     // would wait on a stranger.
     if (auto owner = live_owner(pending.state_dir, result.worker_id)) {
       Fd pidfd = open_pidfd(owner->pid);
       if (pidfd.valid() && process_alive(owner->pid, owner->start_time)) {
         pending.owner_pidfd = std::move(pidfd);
-        result.status = status;
+        result.status = effective_status(peek.written_status, Liveness::live);
         result.owner_gone = false;
         result.settled = false;
         return;
       }
     }
-    result.status = "interrupted";
+    result.status = peek.status; // the loader's view: interrupted
     result.owner_gone = true;
     result.settled = true;
     return;
   }
   result.owner_gone = false;
-  result.status = status.empty() ? peek.status : status;
-  result.settled = !(status == "awaiting" && follow == FollowTriggers::yes);
+  result.status = peek.status;
+  result.settled = !(parse_worker_status(peek.status) == WorkerStatus::awaiting &&
+                     follow == FollowTriggers::yes);
 }
 
 // Whether a worker still pending can be woken only through inotify: one waited through `awaiting`
 // (a trigger may be written by harn, which does not notify waiters), or one without a registry
 // socket.
 bool needs_inotify(const Pending& pending) {
-  return !pending.result.settled && (!pending.registry || pending.result.status == "awaiting");
+  return !pending.result.settled &&
+         (!pending.registry ||
+          parse_worker_status(pending.result.status) == WorkerStatus::awaiting);
 }
 
 // Reads every queued inotify event and marks the workers whose snapshot it names (all of them when
@@ -110,11 +114,6 @@ void read_inotify_events(int fd, const std::map<int, std::string>& watched,
 }
 
 } // namespace
-
-bool status_is_success(const std::string& status) {
-  return status == "completed" || status == "awaiting" || status == "suspended" ||
-         status == "stopped";
-}
 
 Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, FollowTriggers follow,
                                      WaitFor mode,
@@ -211,11 +210,8 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
       }
       wait_ms = static_cast<int>(std::min<std::int64_t>(left, INT_MAX));
     }
-    const int rc = ::poll(fds.data(), fds.size(), wait_ms);
+    const int rc = poll_retrying(fds, wait_ms);
     if (rc < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
       return fail(ErrorCode::failed, fmt::format("poll: {}", std::strerror(errno)));
     }
     std::vector<bool> look(pending.size(), false);

@@ -44,8 +44,4 @@ Result<WaitOutcome> wait_for_workers(const std::vector<std::string>& paths, Foll
                                      WaitFor mode,
                                      std::optional<std::chrono::milliseconds> timeout);
 
-// Whether `status` counts as success for wait and relaunch (completed, awaiting, suspended,
-// stopped).
-bool status_is_success(const std::string& status);
-
 } // namespace reprise

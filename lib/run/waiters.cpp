@@ -1,5 +1,6 @@
 #include "run/waiters.hpp"
 
+#include "base/io.hpp"
 #include "run/worker_lock.hpp"
 #include "snapshot/state_dir.hpp"
 
@@ -116,8 +117,8 @@ void WaiterRegistration::release() noexcept {
 void WaiterRegistration::drain() const {
   char bytes[64];
   for (;;) {
-    const ssize_t n = ::recv(m_socket.get(), bytes, sizeof bytes, MSG_DONTWAIT);
-    if (n < 0 && errno != EINTR) {
+    if (retry_on_eintr([&] { return ::recv(m_socket.get(), bytes, sizeof bytes, MSG_DONTWAIT); }) <
+        0) {
       return; // EAGAIN: nothing more queued
     }
   }
@@ -154,11 +155,10 @@ void notify_waiters(const std::string& state_dir, const std::string& worker_id) 
       }
     }
     const char wake = 1;
-    ssize_t sent = 0;
-    do {
-      sent = ::sendto(sender.get(), &wake, 1, MSG_DONTWAIT | MSG_NOSIGNAL,
+    const ssize_t sent = retry_on_eintr([&] {
+      return ::sendto(sender.get(), &wake, 1, MSG_DONTWAIT | MSG_NOSIGNAL,
                       as_sockaddr(address->first), address->second);
-    } while (sent < 0 && errno == EINTR);
+    });
     // ECONNREFUSED: the socket's waiter is gone (killed before it could remove it). EAGAIN: the
     // waiter has wake-ups queued already. ENOENT: it just left; the file is not unlinked then,
     // since without /proc the long-path form would also say ENOENT for a live waiter.

@@ -1,5 +1,6 @@
 #include "run/worker_lock.hpp"
 
+#include "base/io.hpp"
 #include "run/process.hpp"
 
 #include <cerrno>
@@ -40,11 +41,7 @@ Result<Fd> open_lock_file(const std::string& state_dir, const std::string& worke
 }
 
 int flock_retrying(int fd, int operation) {
-  int rc = 0;
-  do {
-    rc = ::flock(fd, operation);
-  } while (rc != 0 && errno == EINTR);
-  return rc;
+  return retry_on_eintr([&] { return ::flock(fd, operation); });
 }
 
 // Parses "<pid> <start time>" from the lock file at `path`.
@@ -71,10 +68,7 @@ void write_owner(int fd, pid_t pid) {
   const std::string line = fmt::format("{} {}\n", pid, process_start_time(pid).value_or(0));
   if (::ftruncate(fd, 0) == 0) {
     // pwrite at 0: the descriptor's offset is shared with a forked process.
-    ssize_t n = 0;
-    do {
-      n = ::pwrite(fd, line.data(), line.size(), 0);
-    } while (n < 0 && errno == EINTR);
+    retry_on_eintr([&] { return ::pwrite(fd, line.data(), line.size(), 0); });
   }
 }
 

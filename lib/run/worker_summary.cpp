@@ -4,6 +4,7 @@
 #include "base/text.hpp"
 #include "base/uuid7.hpp"
 #include "run/worker_lock.hpp"
+#include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
 
 #include "json/member.hpp"
@@ -235,7 +236,7 @@ WorkerSummary summarize(const Snapshot& snapshot, OwnerCheck check) {
 
   if (check == OwnerCheck::lock_file) {
     if (auto owner = live_run_owner(snapshot)) {
-      s.status = "running";
+      s.status = effective_status(snapshot, Liveness::live);
       s.owner_pid = owner->pid;
       std::erase_if(s.warnings, [](const Warning& w) { return w.pointer == "/status"; });
     }
@@ -245,7 +246,7 @@ WorkerSummary summarize(const Snapshot& snapshot, OwnerCheck check) {
 
 std::optional<LockOwner> live_run_owner(const Snapshot& snapshot) {
   const bool written_running =
-      string_member(snapshot.document.root(), "status").value_or("") == "running";
+      parse_worker_status(written_status(snapshot).value_or("")) == WorkerStatus::running;
   if (!written_running || snapshot.path == "<stdin>" || !valid_worker_id(snapshot.id)) {
     return std::nullopt;
   }

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "run/worker_lock.hpp"
-#include "snapshot/snapshot.hpp"
+#include "snapshot/snapshot_model.hpp"
 
 #include "json/json_node.hpp"
 #include <cstdint>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "snapshot/load_context.hpp"
-#include "snapshot/snapshot.hpp"
+#include "snapshot/snapshot_model.hpp"
 
 // ArtifactRecord lists as harn's loader reads them (spec §1.6): serde's strictness on each field,
 // and the fields selection and display need.

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "base/error.hpp"
-#include "snapshot/snapshot.hpp"
+#include "snapshot/snapshot_model.hpp"
 
 #include "json/document.hpp"
 #include "json/member.hpp"

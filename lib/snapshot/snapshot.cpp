@@ -290,14 +290,13 @@ void Loader::load_plain_fields(Element root) {
   m_s.child_run_path = optional_string(member(root, "child_run_path"));
 
   auto status = member(root, "status");
-  if (status && status->is_string()) {
-    m_s.status = std::string(std::string_view(status->get_string()));
-    if (m_s.status == "running") {
-      m_s.status = "interrupted";
-      warn("/status", "status \"running\" is read as \"interrupted\" (no live run owns it)");
-    }
-  } else {
-    m_s.status = "interrupted";
+  const bool is_string = status && status->is_string();
+  const auto written =
+      is_string ? std::optional(std::string_view(status->get_string())) : std::nullopt;
+  m_s.status = std::string(effective_status(written, Liveness::follow_loader));
+  if (is_string && m_s.status != *written) {
+    warn("/status", "status \"running\" is read as \"interrupted\" (no live run owns it)");
+  } else if (!is_string) {
     warn("/status", status ? "status is " + serde::unexpected(*status) +
                                  ", not a string: read as \"interrupted\""
                            : std::string("status is missing: read as \"interrupted\""));
@@ -426,11 +425,15 @@ Result<Snapshot> load_snapshot(Document document) {
   return snapshot;
 }
 
-std::string written_status(const Snapshot& snapshot) {
+std::optional<std::string_view> written_status(const Snapshot& snapshot) {
   if (auto raw = json::string_member(snapshot.document.root(), "status")) {
-    return std::string(*raw);
+    return raw;
   }
-  return snapshot.status;
+  return std::nullopt;
+}
+
+std::string effective_status(const Snapshot& snapshot, Liveness liveness) {
+  return std::string(effective_status(written_status(snapshot), liveness));
 }
 
 Result<Snapshot> load_snapshot_file(const std::string& path, FileAccess access) {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "snapshot/load_context.hpp"
-#include "snapshot/snapshot.hpp"
+#include "snapshot/snapshot_model.hpp"
 
 // carry_policy as harn's loader reads it (spec §1.4): lenient flags and artifact_mode, strict
 // transcript_mode, context_policy and policy.

@@ -1,6 +1,8 @@
 #include "snapshot/snapshot_peek.hpp"
 
 #include "base/fd.hpp"
+#include "base/io.hpp"
+#include "snapshot/worker_status.hpp"
 
 #include "json/document.hpp"
 #include "json/json_scan.hpp"
@@ -99,7 +101,7 @@ Result<std::string> config_mode_of(std::string_view text, const std::string& pat
   }
   auto members = json::object_members(*config);
   if (!members) {
-    return std::unexpected(syntax_error(text, path));
+    return std::unexpected(json_syntax_error(text, path));
   }
   const std::optional<std::string_view> mode = json::member(*members, "mode");
   auto decoded = mode ? decode_string(*mode) : std::nullopt;
@@ -135,20 +137,10 @@ Result<void> read_whole(const std::string& path, std::string& out) {
   if (S_ISREG(info.st_mode)) {
     out.reserve(static_cast<std::size_t>(info.st_size));
   }
-  char buffer[1 << 16];
-  while (true) {
-    const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), path);
-    }
-    if (n == 0) {
-      return {};
-    }
-    out.append(buffer, static_cast<std::size_t>(n));
+  if (const int error = read_append(fd.get(), out); error != 0) {
+    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(error)), path);
   }
+  return {};
 }
 
 // Every non-hidden `*.json` entry of `dir`, as `<dir>/<name>` sorted by name. Entries that are not
@@ -196,7 +188,7 @@ SnapshotPeek peek_snapshot(std::string_view text, const std::string& path) {
   peek.path = path;
   peek.name = "worker";
   peek.mode = "workflow";
-  peek.status = "interrupted";
+  peek.status = effective_status(std::nullopt, Liveness::follow_loader);
   auto set_invalid = [&](Error error) {
     peek.state = PeekState::invalid;
     peek.error = std::move(error);
@@ -206,7 +198,7 @@ SnapshotPeek peek_snapshot(std::string_view text, const std::string& path) {
   const std::size_t start = json::skip_whitespace(text, 0);
   const auto end = json::value_end(text, start);
   if (!end || json::skip_whitespace(text, *end) != text.size()) {
-    return set_invalid(syntax_error(text, path));
+    return set_invalid(json_syntax_error(text, path));
   }
   if (text[start] != '{') {
     return set_invalid(invalid_at(text, path, "", text.substr(start, *end - start),
@@ -215,7 +207,7 @@ SnapshotPeek peek_snapshot(std::string_view text, const std::string& path) {
   }
   auto members = json::object_members(text.substr(start, *end - start));
   if (!members) {
-    return set_invalid(syntax_error(text, path));
+    return set_invalid(json_syntax_error(text, path));
   }
 
   // The last duplicate wins, as in harn's loader.
@@ -254,10 +246,9 @@ SnapshotPeek peek_snapshot(std::string_view text, const std::string& path) {
                     "WorkerExecutionProfile{}",
                     execution ? "" : " (execution is missing)")));
   }
-  if (auto decoded = status ? decode_string(*status) : std::nullopt) {
-    peek.written_status = *decoded;
-    peek.status = *decoded == "running" ? "interrupted" : std::move(*decoded);
-  }
+  const auto decoded = status ? decode_string(*status) : std::nullopt;
+  peek.written_status = decoded.value_or("");
+  peek.status = effective_status(decoded, Liveness::follow_loader);
   return peek;
 }
 
