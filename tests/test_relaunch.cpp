@@ -158,7 +158,14 @@ TEST_CASE("duplicate execution members: relaunch runs with what validate checked
   REQUIRE_MESSAGE(snapshot, snapshot.error().to_string());
   auto lock = lock_snapshot(path);
   REQUIRE(lock);
-  PreparedRun run{.lock = std::move(*lock)};
+  PreparedRun run{.lock = std::move(*lock),
+                  .state_dir = {},
+                  .worker_id = {},
+                  .snapshot_path = path,
+                  .task = {},
+                  .cwd = {},
+                  .env = {},
+                  .previous_identity = {}};
   read_execution(*snapshot, run);
   CHECK(run.cwd == "/last");
   CHECK(run.env == std::vector<std::pair<std::string, std::string>>{{"A", "2"}, {"B", "3"}});
