@@ -224,8 +224,10 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
     Row row;
     row.peek = std::move(peek);
     if (row.peek.state == PeekState::ok) {
-      if (row.peek.written_status == "running" && valid_worker_id(row.peek.id)) {
-        if (auto owner = live_owner(dir, row.peek.id)) {
+      // The lock is keyed by the file name, like everything under .reprise/.
+      const std::string key = worker_key_for_snapshot(row.peek.path);
+      if (row.peek.written_status == "running" && valid_worker_id(key)) {
+        if (auto owner = live_owner(dir, key)) {
           row.peek.status = "running";
           row.owner_pid = owner->pid;
         }

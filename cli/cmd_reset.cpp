@@ -100,9 +100,9 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
     return 0;
   }
   if (options.in_place) {
-    const std::string worker_id = snapshot->id.empty() ? target.worker_id_hint : snapshot->id;
-    auto kept =
-        keep_history(state_dir_for_snapshot(target.path), worker_id, snapshot->document.text());
+    // Keyed by the file name, as relaunch, cancel and the locks key it (not by the `id` inside).
+    auto kept = keep_history(state_dir_for_snapshot(target.path),
+                             worker_key_for_snapshot(target.path), snapshot->document.text());
     if (!kept) {
       return report_error(kept.error(), options.json);
     }

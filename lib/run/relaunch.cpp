@@ -285,8 +285,7 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   // A waiter following an awaiting worker through its triggers sees it running again.
   notify_snapshot_waiters(run.snapshot_path);
 
-  context.result_path = absolute(
-      fmt::format("{}/.reprise/runs/{}/{}.result.json", run.state_dir, run.worker_id, attempt));
+  context.result_path = absolute(attempt_result_path(run.state_dir, run.worker_id, attempt));
   std::error_code ec;
   fs::create_directories(fs::path(context.result_path).parent_path(), ec);
   fs::remove(context.result_path, ec);
@@ -382,8 +381,8 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
   read_execution(*snapshot, run);
   if (!snapshot->carry.persist_state) {
     // harn does not persist such a worker: the run gets its own copy, the snapshot stays as it was.
-    run.snapshot_path = fmt::format("{}/.reprise/runs/{}/{}.json", run.state_dir, run.worker_id,
-                                    next_attempt(run.state_dir, run.worker_id));
+    run.snapshot_path = attempt_snapshot_path(run.state_dir, run.worker_id,
+                                              next_attempt(run.state_dir, run.worker_id));
     std::error_code ec;
     fs::create_directories(fs::path(run.snapshot_path).parent_path(), ec);
     return run_worker(std::move(run), reset->root, {}, settings, ids);

@@ -15,10 +15,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string reprise_dir(const std::string& state_dir) {
-  return fmt::format("{}/.reprise", state_dir.empty() ? "." : state_dir);
-}
-
 Result<void> append_line(const std::string& path, const Json& line) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
@@ -80,15 +76,6 @@ template <typename T> T get_or(const Json& object, const char* key, T fallback) 
 }
 
 } // namespace
-
-std::string ledger_path(const std::string& state_dir, const std::string& worker_id) {
-  return fmt::format("{}/runs/{}.jsonl", reprise_dir(state_dir), worker_id);
-}
-
-std::string attempt_log_path(const std::string& state_dir, const std::string& worker_id,
-                             int attempt, std::string_view stream) {
-  return fmt::format("{}/logs/{}/{}.{}", reprise_dir(state_dir), worker_id, attempt, stream);
-}
 
 int next_attempt(const std::string& state_dir, const std::string& worker_id) {
   int highest = 0;

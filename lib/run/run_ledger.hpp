@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "run/process.hpp"
+#include "snapshot/state_layout.hpp" // ledger_path, attempt_log_path
 
 #include <cstdint>
 #include <optional>
@@ -38,13 +39,6 @@ struct AttemptEnd {
   bool timed_out = false;
   std::int64_t finished_ms = 0; // Unix ms
 };
-
-// `<state_dir>/.reprise/runs/<worker_id>.jsonl`.
-std::string ledger_path(const std::string& state_dir, const std::string& worker_id);
-
-// `<state_dir>/.reprise/logs/<worker_id>/<attempt>.<stream>` (stream "out" or "err").
-std::string attempt_log_path(const std::string& state_dir, const std::string& worker_id,
-                             int attempt, std::string_view stream);
 
 // The number of the next attempt: 1 + the highest attempt recorded (1 for a new ledger).
 int next_attempt(const std::string& state_dir, const std::string& worker_id);

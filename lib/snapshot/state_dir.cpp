@@ -88,21 +88,6 @@ Target resolve_target(std::string_view target, const std::string& state_dir) {
                 false};
 }
 
-std::string state_dir_for_snapshot(const std::string& snapshot_path) {
-  const std::size_t slash = snapshot_path.rfind('/');
-  if (slash == std::string::npos) {
-    return ".";
-  }
-  if (slash == 0) {
-    return "/";
-  }
-  return snapshot_path.substr(0, slash);
-}
-
-std::string history_dir(const std::string& state_dir, const std::string& worker_id) {
-  return join(join(state_dir, ".reprise/history"), worker_id);
-}
-
 namespace {
 
 // Keeps the history entry as a hard link to `source` or, when that is not possible, as a copy.
@@ -207,14 +192,6 @@ std::vector<std::string> list_snapshot_files(const std::string& dir) {
     paths.push_back(join(dir, name));
   }
   return paths;
-}
-
-std::string worker_key_for_snapshot(const std::string& snapshot_path) {
-  std::string name = std::filesystem::path(snapshot_path).filename().string();
-  if (name.ends_with(".json")) {
-    name.resize(name.size() - 5);
-  }
-  return name;
 }
 
 } // namespace reprise

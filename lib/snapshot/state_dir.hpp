@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/error.hpp"
+#include "snapshot/state_layout.hpp" // state_dir_for_snapshot, worker_key_for_snapshot, history_dir
 
 #include <cstdint>
 #include <optional>
@@ -25,17 +26,6 @@ struct Target {
 // Resolves a TARGET: "-" is standard input; text containing '/' or ending in ".json" is a path;
 // anything else is a worker id looked up as `<state_dir>/<id>.json`.
 Target resolve_target(std::string_view target, const std::string& state_dir);
-
-// The directory whose `.reprise/history` keeps the history of the snapshot at `snapshot_path`:
-// the snapshot's own directory ("." for a bare file name).
-std::string state_dir_for_snapshot(const std::string& snapshot_path);
-
-// The name locks, logs and history use for the worker at `snapshot_path`: its file name without
-// `.json` (the worker id for files harn wrote).
-std::string worker_key_for_snapshot(const std::string& snapshot_path);
-
-// `<state_dir>/.reprise/history/<worker_id>`, where earlier versions of a snapshot are kept.
-std::string history_dir(const std::string& state_dir, const std::string& worker_id);
 
 // Saves `bytes` atomically as the next `<n>.json` of the worker's history dir (n = 1 + the highest
 // number there, never overwriting one written concurrently) and returns its path; cannot_write on
