@@ -4,6 +4,7 @@
 #include "output.hpp"
 #include "run/suspend.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include <fmt/format.h>
 
@@ -14,10 +15,15 @@ namespace {
 struct CancelOptions {
   std::string target;
   std::string kill_after = "5s";
+  bool force = false;
 };
 
 int run_cancel(const CancelOptions& options, const GlobalOptions& global) {
-  const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
+  auto found = current_target(options.target, global, "cancel");
+  if (!found) {
+    return report_error(found.error(), false);
+  }
+  const Target& target = *found;
   if (target.is_stdin) {
     return report_error(
         Error{ErrorCode::usage, "cancel needs a snapshot file, not standard input", {}, {}, 0, 0},
@@ -28,7 +34,7 @@ int run_cancel(const CancelOptions& options, const GlobalOptions& global) {
     return report_error(kill_after.error(), false);
   }
   IdSource ids(global.now_ms, global.seed);
-  auto report = cancel_worker(target.path, *kill_after, ids);
+  auto report = cancel_worker(target.path, *kill_after, options.force, ids);
   if (!report) {
     return report_error(report.error(), false);
   }
@@ -46,7 +52,10 @@ Command setup_cancel(CLI::App& root, const GlobalOptions& global) {
   app->add_option("target", options->target, "Snapshot path or worker id")->required();
   app->add_option("--kill-after", options->kill_after,
                   "SIGKILL the group if it is still there after DUR (default 5s)");
-  app->footer("Example: reprise cancel worker_demo");
+  app->add_flag("--force", options->force,
+                "Cancel a worker that is not running too (its version is kept in the history)");
+  app->footer("Exit status: 2 when the worker is not running (nothing changed; see --force).\n"
+              "Example: reprise cancel worker_demo");
   return {app, [options, &global] { return run_cancel(*options, global); }};
 }
 

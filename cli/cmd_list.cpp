@@ -8,13 +8,16 @@
 #include "run/worker_summary.hpp"
 #include "snapshot/snapshot_peek.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <fmt/color.h>
 #include <fmt/format.h>
+#include <fnmatch.h>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <unistd.h>
 #include <vector>
 
@@ -34,7 +37,20 @@ struct ListOptions {
   bool json = false;
   bool jsonl = false;
   bool ids = false;
+  std::string since;              // --since DUR: started within DUR
+  std::vector<std::string> names; // --name GLOB (repeatable)
+  std::string sort;               // --sort FIELD, '-' in front for descending
+  bool no_headers = false;
 };
+
+// The statuses harn writes (plus the states of files that are not snapshots); a value seen in the
+// listed snapshots is accepted too.
+constexpr std::array<std::string_view, 10> k_statuses = {
+    "running",   "awaiting",    "suspended", "completed", "failed",
+    "cancelled", "interrupted", "stopped",   "invalid",   "unreadable"};
+constexpr std::array<std::string_view, 3> k_modes = {"workflow", "stage", "sub_agent"};
+constexpr std::array<std::string_view, 7> k_sort_fields = {"id",   "name",    "status", "mode",
+                                                           "task", "started", "age"};
 
 // One listed snapshot with what the table and JSON show.
 struct Row {
@@ -57,13 +73,68 @@ std::string_view row_status(const Row& row) {
   return "invalid";
 }
 
-bool selected(const Row& row, const ListOptions& options) {
+bool selected(const Row& row, const ListOptions& options,
+              std::optional<std::chrono::milliseconds> since) {
   auto matches = [](const std::vector<std::string>& wanted, std::string_view value) {
     return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
   };
   const bool ok = row.peek.state == PeekState::ok;
+  if (!options.names.empty()) {
+    const bool named =
+        ok && std::any_of(options.names.begin(), options.names.end(), [&](const std::string& glob) {
+          return ::fnmatch(glob.c_str(), row.peek.name.c_str(), 0) == 0;
+        });
+    if (!named) {
+      return false;
+    }
+  }
+  if (since && !(row.age_ms && *row.age_ms <= since->count())) {
+    return false;
+  }
   return matches(options.statuses, row_status(row)) &&
          (options.modes.empty() || (ok && matches(options.modes, row.peek.mode)));
+}
+
+// A usage error for a --status or --mode value that no snapshot can have: one harn does not write
+// and that no listed snapshot has.
+Result<void> check_values(const std::vector<std::string>& wanted, const char* option,
+                          std::span<const std::string_view> known,
+                          const std::vector<std::string>& seen) {
+  for (const std::string& value : wanted) {
+    if (std::find(known.begin(), known.end(), value) != known.end() ||
+        std::find(seen.begin(), seen.end(), value) != seen.end()) {
+      continue;
+    }
+    std::string list;
+    for (std::string_view k : known) {
+      list += fmt::format("{}{}", list.empty() ? "" : ", ", k);
+    }
+    return fail(ErrorCode::usage,
+                fmt::format("unknown {} value '{}' (one of: {})", option, value, list));
+  }
+  return {};
+}
+
+// The value rows sort by for `field`.
+std::string sort_key(const Row& row, std::string_view field) {
+  const SnapshotPeek& peek = row.peek;
+  if (field == "id") {
+    return peek.id.empty() ? worker_key_for_snapshot(peek.path) : peek.id;
+  }
+  if (field == "name") {
+    return peek.name;
+  }
+  if (field == "status") {
+    return std::string(row_status(row));
+  }
+  if (field == "mode") {
+    return peek.mode;
+  }
+  if (field == "task") {
+    return peek.task;
+  }
+  // started / age: by the start time (age sorts the other way round)
+  return row.started_ms ? fmt::format("{:020}", *row.started_ms) : std::string();
 }
 
 const char* state_name(PeekState state) {
@@ -154,7 +225,7 @@ fmt::text_style status_style(std::string_view status) {
   return {};
 }
 
-void print_table(const std::vector<const Row*>& rows, bool color) {
+void print_table(const std::vector<const Row*>& rows, bool color, bool headers) {
   using Cells = std::array<std::string, 8>;
   std::vector<Cells> lines;
   lines.push_back({"ID", "NAME", "MODE", "STATUS", "TASK", "STARTED", "AGE", "ERROR"});
@@ -188,7 +259,7 @@ void print_table(const std::vector<const Row*>& rows, bool color) {
       widths[i] = std::max(widths[i], width_of(cells[i]));
     }
   }
-  for (std::size_t n = 0; n < lines.size(); ++n) {
+  for (std::size_t n = headers ? 0 : 1; n < lines.size(); ++n) {
     std::string out;
     for (std::size_t i = 0; i < lines[n].size(); ++i) {
       const std::string& cell = lines[n][i];
@@ -208,7 +279,7 @@ void print_table(const std::vector<const Row*>& rows, bool color) {
 }
 
 int run_list(const ListOptions& options, const GlobalOptions& global) {
-  const std::string dir = options.dir.empty() ? resolve_state_dir(global.state_dir) : options.dir;
+  const std::string dir = options.dir.empty() ? state_dir_of(global) : options.dir;
   auto peeks = peek_state_dir(dir);
   if (!peeks) {
     return report_error(peeks.error(), options.json || options.jsonl);
@@ -239,11 +310,56 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
     }
     rows.push_back(std::move(row));
   }
+  std::vector<std::string> seen_statuses;
+  std::vector<std::string> seen_modes;
+  for (const Row& row : rows) {
+    seen_statuses.emplace_back(row_status(row));
+    seen_modes.push_back(row.peek.mode);
+  }
+  const bool json_errors = options.json || options.jsonl;
+  if (auto ok = check_values(options.statuses, "--status", k_statuses, seen_statuses); !ok) {
+    return report_error(ok.error(), json_errors);
+  }
+  if (auto ok = check_values(options.modes, "--mode", k_modes, seen_modes); !ok) {
+    return report_error(ok.error(), json_errors);
+  }
+  std::optional<std::chrono::milliseconds> since;
+  if (!options.since.empty()) {
+    auto parsed = parse_duration(options.since);
+    if (!parsed) {
+      return report_error(parsed.error(), json_errors);
+    }
+    since = *parsed;
+  }
   std::vector<const Row*> shown;
   for (const Row& row : rows) {
-    if (selected(row, options)) {
+    if (selected(row, options, since)) {
       shown.push_back(&row);
     }
+  }
+  if (!options.sort.empty()) {
+    std::string_view field = options.sort;
+    bool descending = field.starts_with('-');
+    if (descending) {
+      field.remove_prefix(1);
+    }
+    if (std::find(k_sort_fields.begin(), k_sort_fields.end(), field) == k_sort_fields.end()) {
+      return report_error(
+          fail(ErrorCode::usage,
+               fmt::format("unknown --sort field '{}' (one of: id, name, status, mode, task, "
+                           "started, age; '-' in front sorts descending)",
+                           options.sort))
+              .error(),
+          json_errors);
+    }
+    if (field == "age") {
+      descending = !descending; // the youngest (latest start) first
+    }
+    std::stable_sort(shown.begin(), shown.end(), [&](const Row* a, const Row* b) {
+      const std::string ka = sort_key(*a, field);
+      const std::string kb = sort_key(*b, field);
+      return descending ? kb < ka : ka < kb;
+    });
   }
 
   const ListFormat format = options.json    ? ListFormat::json
@@ -278,7 +394,10 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
     break;
   case ListFormat::table:
     if (!shown.empty()) {
-      print_table(shown, global.use_color(STDOUT_FILENO));
+      print_table(shown, global.use_color(STDOUT_FILENO), !options.no_headers);
+    } else if (::isatty(STDOUT_FILENO) != 0) {
+      // Nothing on a pipe (a script sees no rows); a person sees why the screen stayed empty.
+      fmt::print("no workers match\n");
     }
     break;
   }
@@ -299,6 +418,13 @@ Command setup_list(CLI::App& root, const GlobalOptions& global) {
   CLI::Option* json = app->add_flag("--json", options->json, "Print one JSON array");
   CLI::Option* jsonl = app->add_flag("--jsonl", options->jsonl, "Print one JSON object a line");
   CLI::Option* ids = app->add_flag("--ids", options->ids, "Print only the ids, one a line");
+  app->add_option("--since", options->since, "Only workers started within DUR (e.g. 1h, 2d)");
+  app->add_option("--name", options->names,
+                  "Only workers whose name matches this glob (repeatable)")
+      ->allow_extra_args(false);
+  app->add_option("--sort", options->sort,
+                  "Sort by id, name, status, mode, task, started or age ('-name': descending)");
+  app->add_flag("--no-headers", options->no_headers, "Table without its header line");
   json->excludes(jsonl)->excludes(ids);
   jsonl->excludes(ids);
   app->footer("Example: reprise list --status failed --ids | xargs -n1 reprise show");

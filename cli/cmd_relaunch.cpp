@@ -8,6 +8,7 @@
 #include "run/relaunch.hpp"
 #include "run/signal_guard.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include <cstdlib>
 #include <fmt/format.h>
@@ -150,7 +151,7 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
   // Several children teeing into one terminal would interleave; their logs keep each stream.
   settings.tee = single ? Tee::to_caller : Tee::logs_only;
 
-  const std::string state_dir = resolve_state_dir(global.state_dir);
+  const std::string state_dir = state_dir_of(global);
   std::vector<Row> rows(targets.size());
   std::optional<SignalGuard> guard;
   if (!options.detach) {
@@ -160,7 +161,12 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
   const auto run_one = [&](std::size_t index) {
     Row& row = rows[index];
     row.target = targets[index];
-    const Target target = resolve_target(targets[index], state_dir);
+    auto found = current_target_in(targets[index], state_dir, "relaunch");
+    if (!found) {
+      row.report = std::unexpected(found.error());
+      return;
+    }
+    const Target& target = *found;
     if (target.is_stdin) {
       row.report = fail(ErrorCode::usage, "relaunch needs a snapshot file, not standard input");
       return;

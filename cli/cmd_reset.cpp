@@ -5,8 +5,10 @@
 #include "reset/reset.hpp"
 #include "reset_flags.hpp"
 #include "run/completion.hpp"
+#include "snapshot/history.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include "json/output_sink.hpp"
 #include <cerrno>
@@ -21,6 +23,7 @@ namespace {
 
 struct ResetOptions {
   std::string target;
+  std::string name;
   ResetFlags reset;
   std::string output;
   bool in_place = false;
@@ -59,7 +62,16 @@ bool writes_to_file(const ResetOptions& options) {
 }
 
 int run_reset(const ResetOptions& options, const GlobalOptions& global) {
-  const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
+  auto found = target_or_name(options.target, options.name, global);
+  if (!found) {
+    return report_error(found.error(), options.json);
+  }
+  const Target& target = *found;
+  if (options.in_place) {
+    if (auto refused = refuse_revision(target, "reset --in-place"); !refused) {
+      return report_error(refused.error(), options.json);
+    }
+  }
   if (options.in_place && target.is_stdin) {
     return report_error(
         Error{
@@ -70,8 +82,8 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   if (!request) {
     return report_error(request.error(), options.json);
   }
-  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path,
-                                     writes_to_file(options) ? FileAccess::map : FileAccess::read);
+  auto snapshot =
+      load_target_snapshot(target, writes_to_file(options) ? FileAccess::map : FileAccess::read);
   if (!snapshot) {
     return report_error(snapshot.error(), options.json);
   }
@@ -86,6 +98,12 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   if (!reset) {
     return report_error(reset.error(), options.json);
   }
+  // What the history records about the version replaced (read before the tree goes).
+  KeepInfo keep;
+  keep.command = "reset";
+  keep.now_ms = ids.now_ms();
+  keep.status = written_status(*snapshot);
+  keep.task = snapshot->task;
   // From here on only the snapshot's bytes are needed: free its parse tree while writing.
   snapshot->document.release_tree();
 
@@ -101,8 +119,7 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   }
   if (options.in_place) {
     // Keyed by the file name, as relaunch, cancel and the locks key it (not by the `id` inside).
-    auto kept = keep_history(state_dir_for_snapshot(target.path),
-                             worker_key_for_snapshot(target.path), snapshot->document.text());
+    auto kept = keep_version(target.path, snapshot->document.text(), keep);
     if (!kept) {
       return report_error(kept.error(), options.json);
     }
@@ -125,8 +142,9 @@ Command setup_reset(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<ResetOptions>();
   CLI::App* app = root.add_subcommand(
       "reset", "Print the snapshot of the worker's next run, as harn's carry policy makes it");
-  app->add_option("target", options->target, "Snapshot path, worker id, or - for standard input")
-      ->required();
+  app->add_option("target", options->target,
+                  "Snapshot path, worker id (or a unique prefix), ID@REV, or - for standard input");
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   add_reset_flags(*app, options->reset);
   CLI::Option* output =
       app->add_option("-o,--output", options->output, "Write the snapshot to FILE atomically");

@@ -7,6 +7,7 @@
 #include "run/signal_guard.hpp"
 #include "run/suspend.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include <fmt/format.h>
 
@@ -34,7 +35,11 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
   if (targets.size() != 1) {
     return report_error(Error{ErrorCode::usage, "resume takes one TARGET", {}, {}, 0, 0}, false);
   }
-  const Target target = resolve_target(targets[0], resolve_state_dir(global.state_dir));
+  auto found = current_target(targets[0], global, "resume");
+  if (!found) {
+    return report_error(found.error(), false);
+  }
+  const Target& target = *found;
   if (target.is_stdin) {
     return report_error(
         Error{ErrorCode::usage, "resume needs a snapshot file, not standard input", {}, {}, 0, 0},

@@ -3,6 +3,7 @@
 #include "output.hpp"
 #include "run/suspend.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include <fmt/format.h>
 
@@ -17,7 +18,11 @@ struct SuspendOptions {
 };
 
 int run_suspend(const SuspendOptions& options, const GlobalOptions& global) {
-  const Target target = resolve_target(options.target, resolve_state_dir(global.state_dir));
+  auto found = current_target(options.target, global, "suspend");
+  if (!found) {
+    return report_error(found.error(), false);
+  }
+  const Target& target = *found;
   if (target.is_stdin) {
     return report_error(
         Error{ErrorCode::usage, "suspend needs a snapshot file, not standard input", {}, {}, 0, 0},

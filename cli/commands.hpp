@@ -24,5 +24,8 @@ Command setup_suspend(CLI::App& root, const GlobalOptions& global);
 Command setup_resume(CLI::App& root, const GlobalOptions& global);
 Command setup_cancel(CLI::App& root, const GlobalOptions& global);
 Command setup_diff(CLI::App& root, const GlobalOptions& global);
+Command setup_log(CLI::App& root, const GlobalOptions& global);
+Command setup_restore(CLI::App& root, const GlobalOptions& global);
+Command setup_gc(CLI::App& root, const GlobalOptions& global);
 
 } // namespace reprise::cli

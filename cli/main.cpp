@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
       setup_show(app, global),    setup_validate(app, global), setup_list(app, global),
       setup_reset(app, global),   setup_relaunch(app, global), setup_wait(app, global),
       setup_suspend(app, global), setup_resume(app, global),   setup_cancel(app, global),
-      setup_diff(app, global),
+      setup_diff(app, global),    setup_log(app, global),      setup_restore(app, global),
+      setup_gc(app, global),
   };
 
   try {

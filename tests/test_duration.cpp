@@ -23,6 +23,7 @@ TEST_CASE("duration") {
     CHECK(parse_duration(".25s") == 250ms);
     CHECK(parse_duration("2.") == 2s);
     CHECK(parse_duration("1.5m") == 90s);
+    CHECK(parse_duration("2d") == 48h);
     CHECK(parse_duration("0.0001h") == 360ms);
     CHECK(parse_duration("1.5ms") == 2ms);
     CHECK(parse_duration("0.4ms") == 0ms);
@@ -30,7 +31,7 @@ TEST_CASE("duration") {
 
   SUBCASE("bad input is a usage error naming the text") {
     for (const char* text :
-         {"", "-5s", "5d", "5 s", "abc", "1.2.3s", ".", "s", "5S", "1e3", "+5"}) {
+         {"", "-5s", "5w", "5 s", "abc", "1.2.3s", ".", "s", "5S", "1e3", "+5"}) {
       CAPTURE(text);
       const auto parsed = parse_duration(text);
       REQUIRE_FALSE(parsed.has_value());

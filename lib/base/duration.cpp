@@ -33,6 +33,9 @@ std::int64_t unit_factor(std::string_view unit) {
   if (unit == "m") {
     return k_ms_per_minute;
   }
+  if (unit == "d") {
+    return 24 * 3600 * 1000;
+  }
   if (unit == "h") {
     return k_ms_per_hour;
   }
@@ -43,7 +46,7 @@ std::int64_t unit_factor(std::string_view unit) {
 
 Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   if (text.empty()) {
-    return bad_duration(text, "empty (expected a number with an optional unit ms, s, m or h)");
+    return bad_duration(text, "empty (expected a number with an optional unit ms, s, m, h or d)");
   }
   if (text.front() == '-') {
     return bad_duration(text, "must not be negative");
@@ -63,7 +66,7 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     frac_digits = text.substr(frac_begin, pos - frac_begin);
   }
   if (int_digits.empty() && frac_digits.empty()) {
-    return bad_duration(text, "expected a number with an optional unit ms, s, m or h, e.g. 30s");
+    return bad_duration(text, "expected a number with an optional unit ms, s, m, h or d, e.g. 30s");
   }
   const std::string_view unit = text.substr(pos);
   const std::int64_t factor = unit_factor(unit);

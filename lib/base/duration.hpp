@@ -9,7 +9,7 @@
 namespace reprise {
 
 // Parses a DUR of cli.md: a non-negative decimal number with an optional unit `ms`, `s`, `m` or
-// `h` ("500ms", "30s", "1.5m", "1h"; a bare number is seconds), rounded to the nearest
+// `h` or `d` ("500ms", "30s", "1.5m", "1h", "7d"; a bare number is seconds), rounded to the nearest
 // millisecond; anything else is an ErrorCode::usage error naming the text.
 Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
