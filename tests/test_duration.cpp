@@ -39,7 +39,7 @@ TEST_CASE("duration") {
       CHECK(parsed.error().message.find("invalid duration") != std::string::npos);
     }
     CHECK(parse_duration("-5s").error().message.find("negative") != std::string::npos);
-    CHECK(parse_duration("5d").error().message.find("unknown unit 'd'") != std::string::npos);
+    CHECK(parse_duration("5w").error().message.find("unknown unit 'w'") != std::string::npos);
     CHECK(parse_duration("").error().message.find("empty") != std::string::npos);
   }
 

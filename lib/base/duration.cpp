@@ -71,7 +71,7 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   const std::string_view unit = text.substr(pos);
   const std::int64_t factor = unit_factor(unit);
   if (factor == 0) {
-    return bad_duration(text, fmt::format("unknown unit '{}' (expected ms, s, m or h)", unit));
+    return bad_duration(text, fmt::format("unknown unit '{}' (expected ms, s, m, h or d)", unit));
   }
 
   // Integer arithmetic throughout, so "0.1s" is exactly 100ms.
