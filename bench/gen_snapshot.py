@@ -7,6 +7,10 @@ run payload, and - one exchange shorter - the workflow's carried `options.transc
 artifacts twice (top level and payload) plus the input artifacts in `config.artifacts`.
 
     gen_snapshot.py --size-mb 100 --out big.json [--seed 1] [--variant workflow|stage|sub_agent]
+                    [--shape mixed|transcript]
+
+--shape transcript makes ~95% of the bytes transcript (a long-running agent's worker) instead of
+the default mix of ~70% transcript and ~30% artifacts.
 """
 
 import argparse
@@ -174,14 +178,15 @@ def default_context_policy():
             "prefer_recent": False, "prefer_fresh": False, "render": None}
 
 
-def build(size_bytes, seed, variant):
+def build(size_bytes, seed, variant, shape="mixed"):
     gen = Gen(seed)
     worker_id = "worker_" + gen.uuid7()
     created_at = gen.uuid7()
     # ~70% transcript, ~30% artifacts, counting every copy (a sub-agent's config has none).
     transcript_copies = 2 if variant == "sub_agent" else 3
     messages, events, tasks, last_exchange_start = [], [], [], (0, 0)
-    transcript_budget, used = size_bytes * 0.7, 0
+    transcript_share = 0.95 if shape == "transcript" else 0.7
+    transcript_budget, used = size_bytes * transcript_share, 0
     while used < transcript_budget or len(tasks) < 2:
         last_exchange_start = len(messages), len(events)
         task, new_messages, new_events = gen.exchange(len(tasks))
@@ -190,7 +195,7 @@ def build(size_bytes, seed, variant):
         events += new_events
         used += transcript_copies * (sum(encoded_size(m, 4) for m in new_messages) +
                                      sum(encoded_size(e, 4) for e in new_events))
-    artifacts, artifact_budget, used = [], size_bytes * 0.3, 0
+    artifacts, artifact_budget, used = [], size_bytes * (1 - transcript_share), 0
     while used < artifact_budget or len(artifacts) < 4:
         artifacts.append(gen.artifact([a["id"] for a in artifacts[-20:]]))
         used += (2 if variant == "sub_agent" else 2.2) * encoded_size(artifacts[-1], 2)
@@ -278,8 +283,10 @@ def main():
     parser.add_argument("--seed", type=int, default=1, help="seed (default 1)")
     parser.add_argument("--variant", choices=("workflow", "stage", "sub_agent"),
                         default="workflow")
+    parser.add_argument("--shape", choices=("mixed", "transcript"), default="mixed",
+                        help="mixed (default): ~70%% transcript; transcript: ~95%%")
     args = parser.parse_args()
-    snapshot = build(int(args.size_mb * 1024 * 1024), args.seed, args.variant)
+    snapshot = build(int(args.size_mb * 1024 * 1024), args.seed, args.variant, args.shape)
     with open(args.out, "w", encoding="utf-8") as out:
         json.dump(snapshot, out, indent=2, ensure_ascii=False)  # serde: no trailing newline
     with open(args.out, "rb") as written:

@@ -5,6 +5,7 @@
 #include "output.hpp"
 #include "run/suspend.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include <fmt/format.h>
 
@@ -16,6 +17,7 @@ struct CancelOptions {
   std::vector<std::string> targets;
   std::string kill_after = "5s";
   bool json = false;
+  bool force = false;
 };
 
 int run_cancel(const CancelOptions& options, const GlobalOptions& global) {
@@ -26,7 +28,11 @@ int run_cancel(const CancelOptions& options, const GlobalOptions& global) {
   IdSource ids(global.now_ms, global.seed);
   return for_each_target(options.targets, global, options.json, "cancel",
                          [&](const Target& target, std::string& text) -> Result<Json> {
-                           auto report = cancel_worker(target.path, *kill_after, ids);
+                           if (auto refused = refuse_revision(target, "cancel"); !refused) {
+                             return std::unexpected(refused.error());
+                           }
+                           auto report =
+                               cancel_worker(target.path, *kill_after, options.force, ids);
                            if (!report) {
                              return std::unexpected(report.error());
                            }
@@ -51,13 +57,16 @@ Command setup_cancel(CLI::App& root, const GlobalOptions& global) {
   app->add_option("--kill-after", options->kill_after,
                   "SIGKILL the group if it is still there after DUR (default 5s)")
       ->type_name("DUR");
+  app->add_flag("--force", options->force,
+                "Cancel a worker that is not running too (its version is kept in the history)");
   app->add_flag("--json", options->json, "Print the outcomes as JSON (an envelope)");
   app->footer("Examples:\n"
               "  reprise cancel worker_demo\n"
               "  reprise cancel worker_a worker_b --kill-after 30s --json\n\n"
               "Exit status:\n"
               "  0   every TARGET cancelled (or already was)\n"
-              "  2   the worker cannot be cancelled (harn's rules)\n"
+              "  2   the worker is not running (nothing changed; see --force) or cannot be\n"
+              "      cancelled (harn's rules)\n"
               "  65  invalid snapshot;  66  no such TARGET;  75  locked by another reprise");
   return {app, [options, &global] { return run_cancel(*options, global); }};
 }

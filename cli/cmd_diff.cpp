@@ -6,16 +6,20 @@
 #include "diff/first_divergence.hpp"
 #include "diff/json_patch.hpp"
 #include "output.hpp"
+#include "snapshot/history.hpp"
+#include "targets.hpp"
 #include "terminal.hpp"
 
 #include "json/document.hpp"
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fmt/format.h>
 #include <future>
 #include <optional>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <unistd.h>
 #include <utility>
 #include <vector>
@@ -49,30 +53,76 @@ private:
   bool m_failed = false;
 };
 
-Result<Document> load(const std::string& target) {
-  if (target == "-") {
+// A side of the diff: standard input, a file, or a worker's version (ID, prefix, ID@REV).
+Result<Document> load(const std::string& text, const std::string& state_dir) {
+  if (text == "-") {
     return Document::read_stdin();
   }
-  return Document::read_file(target);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(text, ec)) {
+    return Document::read_file(text); // a file by that name comes first, as it always did
+  }
+  auto target = find_target(text, state_dir);
+  if (!target) {
+    return std::unexpected(target.error());
+  }
+  return read_target_document(*target);
+}
+
+// With one TARGET: the version before it and it (ID → ID@-1 and ID; ID@N → ID@N-1 and ID@N).
+Result<std::pair<std::string, std::string>> previous_and(const std::string& text,
+                                                         const std::string& state_dir) {
+  auto target = find_target(text, state_dir);
+  if (!target) {
+    return std::unexpected(target.error());
+  }
+  if (target->is_stdin) {
+    return fail(ErrorCode::usage, "diff needs B, or a worker whose versions to compare");
+  }
+  auto ref = resolve_revision(target->path, target->revision);
+  if (!ref) {
+    return std::unexpected(ref.error());
+  }
+  if (ref->number <= 1) {
+    return fail(
+        ErrorCode::not_found,
+        fmt::format("{} has no version before version {}", target_label(*target), ref->number),
+        target->path);
+  }
+  const std::string base = target->path;
+  // The newest kept version before it (a pruned neighbour is skipped).
+  std::uint64_t previous = ref->number - 1;
+  while (previous > 0 && !resolve_revision(base, std::to_string(previous))) {
+    --previous;
+  }
+  if (previous == 0) {
+    return fail(ErrorCode::not_found,
+                fmt::format("no version of {} before version {} is kept", target_label(*target),
+                            ref->number),
+                target->path);
+  }
+  return std::pair{fmt::format("{}@{}", base, previous),
+                   target->revision.empty() ? base : fmt::format("{}@{}", base, ref->number)};
 }
 
 // Reads and parses A and B. Two files are parsed at the same time, B on a second thread (the two
 // Documents share nothing); with standard input they are read one after the other, as before, so a
 // missing file is reported without waiting for input. A's error is reported first either way.
-Result<std::pair<Document, Document>> load_both(const std::string& a, const std::string& b) {
+Result<std::pair<Document, Document>> load_both(const std::string& a, const std::string& b,
+                                                const std::string& state_dir) {
   std::optional<std::future<Result<Document>>> pending_b;
   if (a != "-" && b != "-") {
     try {
-      pending_b = std::async(std::launch::async, [&b] { return Document::read_file(b); });
+      pending_b = std::async(std::launch::async, [&b, &state_dir] { return load(b, state_dir); });
     } catch (const std::system_error&) {
       // No thread to be had: read B after A on this one.
     }
   }
-  auto document_a = load(a);
+  auto document_a = load(a, state_dir);
   if (!document_a) {
     return std::unexpected(document_a.error());
   }
-  auto document_b = pending_b ? pending_b->get() : load(b);
+  auto document_b = pending_b ? pending_b->get() : load(b, state_dir);
   if (!document_b) {
     return std::unexpected(document_b.error());
   }
@@ -95,7 +145,17 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
         json);
   }
   const auto started = std::chrono::steady_clock::now();
-  auto documents = load_both(options.a, options.b);
+  const std::string state_dir = state_dir_of(global);
+  std::string a_text = options.a;
+  std::string b_text = options.b;
+  if (b_text.empty()) {
+    auto pair = previous_and(a_text, state_dir);
+    if (!pair) {
+      return report_error(pair.error(), json);
+    }
+    std::tie(a_text, b_text) = *pair;
+  }
+  auto documents = load_both(a_text, b_text, state_dir);
   if (!documents) {
     return report_error(documents.error(), json);
   }
@@ -167,7 +227,9 @@ Command setup_diff(CLI::App& root, const GlobalOptions& global) {
               "  reprise diff failed.json replay.json --ignore '/config/options/*'\n"
               "  reprise diff before.json after.json --format patch > fix.patch.json\n"
               "  reprise diff a.json b.json --json | jq '.data'\n"
-              "  reprise diff a.json b.json --first-divergence\n\n"
+              "  reprise diff a.json b.json --first-divergence\n"
+              "  reprise diff worker_demo             # its last change\n"
+              "  reprise diff worker_demo@1 worker_demo\n\n"
               "Exit status:\n"
               "  0   A and B are the same (volatile fields aside)\n"
               "  1   A and B differ (a result, not an error: the JSON envelope says ok)\n"
@@ -175,8 +237,11 @@ Command setup_diff(CLI::App& root, const GlobalOptions& global) {
               "  65  A or B is not valid JSON\n"
               "  66  A or B does not exist or cannot be read\n"
               "  73  cannot write to standard output");
-  app->add_option("A", options->a, "First snapshot (- for standard input)")->required();
-  app->add_option("B", options->b, "Second snapshot (- for standard input)")->required();
+  app->add_option("A", options->a,
+                  "First snapshot: a path, - for standard input, or a worker (ID, prefix, ID@REV)")
+      ->required();
+  app->add_option("B", options->b,
+                  "Second snapshot (as A); without B, A's previous version is compared with A");
   app->add_option("--format", options->format, "text (default), patch, merge or json")
       ->check(CLI::IsMember({"text", "patch", "merge", "json"}))
       ->type_name("FORMAT");

@@ -10,6 +10,7 @@
 #include "snapshot/snapshot_peek.hpp"
 #include "snapshot/state_dir.hpp"
 #include "snapshot/worker_status.hpp"
+#include "targets.hpp"
 #include "terminal.hpp"
 
 #include <algorithm>
@@ -17,7 +18,9 @@
 #include <chrono>
 #include <fmt/color.h>
 #include <fmt/format.h>
+#include <fnmatch.h>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <unistd.h>
 #include <vector>
 
@@ -37,8 +40,21 @@ struct ListOptions {
   bool json = false;
   bool jsonl = false;
   bool ids = false;
-  bool null_separated = false; // -0
+  bool null_separated = false;    // -0
+  std::string since;              // --since DUR: started within DUR
+  std::vector<std::string> names; // --name GLOB (repeatable)
+  std::string sort;               // --sort FIELD, '-' in front for descending
+  bool no_headers = false;
 };
+
+// The statuses harn writes (plus the states of files that are not snapshots); a value seen in the
+// listed snapshots is accepted too.
+constexpr std::array<std::string_view, 10> k_statuses = {
+    "running",   "awaiting",    "suspended", "completed", "failed",
+    "cancelled", "interrupted", "stopped",   "invalid",   "unreadable"};
+constexpr std::array<std::string_view, 3> k_modes = {"workflow", "stage", "sub_agent"};
+constexpr std::array<std::string_view, 7> k_sort_fields = {"id",   "name",    "status", "mode",
+                                                           "task", "started", "age"};
 
 // One listed snapshot with what the table and JSON show.
 struct Row {
@@ -61,13 +77,68 @@ std::string_view row_status(const Row& row) {
   return "invalid";
 }
 
-bool selected(const Row& row, const ListOptions& options) {
+bool selected(const Row& row, const ListOptions& options,
+              std::optional<std::chrono::milliseconds> since) {
   auto matches = [](const std::vector<std::string>& wanted, std::string_view value) {
     return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
   };
   const bool ok = row.peek.state == PeekState::ok;
+  if (!options.names.empty()) {
+    const bool named =
+        ok && std::any_of(options.names.begin(), options.names.end(), [&](const std::string& glob) {
+          return ::fnmatch(glob.c_str(), row.peek.name.c_str(), 0) == 0;
+        });
+    if (!named) {
+      return false;
+    }
+  }
+  if (since && !(row.age_ms && *row.age_ms <= since->count())) {
+    return false;
+  }
   return matches(options.statuses, row_status(row)) &&
          (options.modes.empty() || (ok && matches(options.modes, row.peek.mode)));
+}
+
+// A usage error for a --status or --mode value that no snapshot can have: one harn does not write
+// and that no listed snapshot has.
+Result<void> check_values(const std::vector<std::string>& wanted, const char* option,
+                          std::span<const std::string_view> known,
+                          const std::vector<std::string>& seen) {
+  for (const std::string& value : wanted) {
+    if (std::find(known.begin(), known.end(), value) != known.end() ||
+        std::find(seen.begin(), seen.end(), value) != seen.end()) {
+      continue;
+    }
+    std::string list;
+    for (std::string_view k : known) {
+      list += fmt::format("{}{}", list.empty() ? "" : ", ", k);
+    }
+    return fail(ErrorCode::usage,
+                fmt::format("unknown {} value '{}' (one of: {})", option, value, list));
+  }
+  return {};
+}
+
+// The value rows sort by for `field`.
+std::string sort_key(const Row& row, std::string_view field) {
+  const SnapshotPeek& peek = row.peek;
+  if (field == "id") {
+    return peek.id.empty() ? worker_key_for_snapshot(peek.path) : peek.id;
+  }
+  if (field == "name") {
+    return peek.name;
+  }
+  if (field == "status") {
+    return std::string(row_status(row));
+  }
+  if (field == "mode") {
+    return peek.mode;
+  }
+  if (field == "task") {
+    return peek.task;
+  }
+  // started / age: by the start time (age sorts the other way round)
+  return row.started_ms ? fmt::format("{:020}", *row.started_ms) : std::string();
 }
 
 const char* state_name(PeekState state) {
@@ -190,7 +261,8 @@ void fit_widths(std::array<std::size_t, 8>& widths, std::size_t columns) {
   }
 }
 
-void print_table(const std::vector<const Row*>& rows, bool color, std::size_t columns) {
+void print_table(const std::vector<const Row*>& rows, bool color, std::size_t columns,
+                 bool headers) {
   using Cells = std::array<std::string, 8>;
   std::vector<Cells> lines;
   lines.push_back({"ID", "NAME", "MODE", "STATUS", "TASK", "STARTED", "AGE", "ERROR"});
@@ -225,7 +297,7 @@ void print_table(const std::vector<const Row*>& rows, bool color, std::size_t co
   if (columns > 0) {
     fit_widths(widths, columns);
   }
-  for (std::size_t n = 0; n < lines.size(); ++n) {
+  for (std::size_t n = headers ? 0 : 1; n < lines.size(); ++n) {
     std::string out;
     for (std::size_t i = 0; i < lines[n].size(); ++i) {
       const std::string text = fit_display_width(lines[n][i], widths[i]);
@@ -245,7 +317,7 @@ void print_table(const std::vector<const Row*>& rows, bool color, std::size_t co
 }
 
 int run_list(const ListOptions& options, const GlobalOptions& global) {
-  const std::string dir = options.dir.empty() ? resolve_state_dir(global.state_dir) : options.dir;
+  const std::string dir = options.dir.empty() ? state_dir_of(global) : options.dir;
   auto peeks = peek_state_dir(dir);
   if (!peeks) {
     return report_error(peeks.error(), options.json || options.jsonl);
@@ -261,9 +333,11 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
     Row row;
     row.peek = std::move(peek);
     if (row.peek.state == PeekState::ok) {
+      // The lock is keyed by the file name, like everything under .reprise/.
+      const std::string key = worker_key_for_snapshot(row.peek.path);
       if (parse_worker_status(row.peek.written_status) == WorkerStatus::running &&
-          valid_worker_id(row.peek.id)) {
-        if (auto owner = live_owner(dir, row.peek.id)) {
+          valid_worker_id(key)) {
+        if (auto owner = live_owner(dir, key)) {
           row.peek.status = effective_status(row.peek.written_status, Liveness::live);
           row.owner_pid = owner->pid;
         }
@@ -275,11 +349,56 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
     }
     rows.push_back(std::move(row));
   }
+  std::vector<std::string> seen_statuses;
+  std::vector<std::string> seen_modes;
+  for (const Row& row : rows) {
+    seen_statuses.emplace_back(row_status(row));
+    seen_modes.push_back(row.peek.mode);
+  }
+  const bool json_errors = options.json || options.jsonl;
+  if (auto ok = check_values(options.statuses, "--status", k_statuses, seen_statuses); !ok) {
+    return report_error(ok.error(), json_errors);
+  }
+  if (auto ok = check_values(options.modes, "--mode", k_modes, seen_modes); !ok) {
+    return report_error(ok.error(), json_errors);
+  }
+  std::optional<std::chrono::milliseconds> since;
+  if (!options.since.empty()) {
+    auto parsed = parse_duration(options.since);
+    if (!parsed) {
+      return report_error(parsed.error(), json_errors);
+    }
+    since = *parsed;
+  }
   std::vector<const Row*> shown;
   for (const Row& row : rows) {
-    if (selected(row, options)) {
+    if (selected(row, options, since)) {
       shown.push_back(&row);
     }
+  }
+  if (!options.sort.empty()) {
+    std::string_view field = options.sort;
+    bool descending = field.starts_with('-');
+    if (descending) {
+      field.remove_prefix(1);
+    }
+    if (std::find(k_sort_fields.begin(), k_sort_fields.end(), field) == k_sort_fields.end()) {
+      return report_error(
+          fail(ErrorCode::usage,
+               fmt::format("unknown --sort field '{}' (one of: id, name, status, mode, task, "
+                           "started, age; '-' in front sorts descending)",
+                           options.sort))
+              .error(),
+          json_errors);
+    }
+    if (field == "age") {
+      descending = !descending; // the youngest (latest start) first
+    }
+    std::stable_sort(shown.begin(), shown.end(), [&](const Row* a, const Row* b) {
+      const std::string ka = sort_key(*a, field);
+      const std::string kb = sort_key(*b, field);
+      return descending ? kb < ka : ka < kb;
+    });
   }
 
   const ListFormat format = options.json    ? ListFormat::json
@@ -314,7 +433,11 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
     break;
   case ListFormat::table:
     if (!shown.empty()) {
-      print_table(shown, global.use_color(STDOUT_FILENO), terminal_columns(STDOUT_FILENO, global));
+      print_table(shown, global.use_color(STDOUT_FILENO), terminal_columns(STDOUT_FILENO, global),
+                  !options.no_headers);
+    } else if (::isatty(STDOUT_FILENO) != 0) {
+      // Nothing on a pipe (a script sees no rows); a person sees why the screen stayed empty.
+      fmt::print("no workers match\n");
     }
     break;
   }
@@ -340,6 +463,14 @@ Command setup_list(CLI::App& root, const GlobalOptions& global) {
          "-0,--null", options->null_separated,
          "With --ids: end each id with NUL instead of a newline (xargs -0, relaunch --stdin-ids)")
       ->needs(ids);
+  app->add_option("--since", options->since, "Only workers started within DUR (e.g. 1h, 2d)")
+      ->type_name("DUR");
+  app->add_option("--name", options->names,
+                  "Only workers whose name matches this glob (repeatable)")
+      ->allow_extra_args(false);
+  app->add_option("--sort", options->sort,
+                  "Sort by id, name, status, mode, task, started or age ('-name': descending)");
+  app->add_flag("--no-headers", options->no_headers, "Table without its header line");
   json->excludes(jsonl)->excludes(ids);
   jsonl->excludes(ids);
   app->footer(

@@ -8,6 +8,7 @@
 #include "run/relaunch.hpp"
 #include "run/signal_guard.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 #include "terminal.hpp"
 
 #include <chrono>
@@ -270,7 +271,7 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
     settings.caller_out = STDERR_FILENO; // standard output carries the JSON alone
   }
 
-  const std::string state_dir = resolve_state_dir(global.state_dir);
+  const std::string state_dir = state_dir_of(global);
   std::vector<Row> rows(targets.size());
   std::optional<SignalGuard> guard;
   if (!options.detach) {
@@ -287,10 +288,13 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
     if (reporter) {
       reporter->started();
     }
-    const Target target = resolve_target(targets[index], state_dir);
-    if (target.is_stdin) {
+    auto found = current_target_in(targets[index], state_dir, "relaunch");
+    if (!found) {
+      row.report = std::unexpected(found.error());
+    } else if (found->is_stdin) {
       row.report = fail(ErrorCode::usage, "relaunch needs a snapshot file, not standard input");
     } else {
+      const Target& target = *found;
       std::optional<std::uint64_t> seed = global.seed;
       if (seed) {
         *seed += index;

@@ -5,8 +5,10 @@
 #include "reset/reset.hpp"
 #include "reset_flags.hpp"
 #include "run/completion.hpp"
+#include "snapshot/history.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 #include "terminal.hpp"
 
 #include "json/output_sink.hpp"
@@ -22,6 +24,7 @@ namespace {
 
 struct ResetOptions {
   std::vector<std::string> targets;
+  std::string name;
   ResetFlags reset;
   std::string output;
   bool in_place = false;
@@ -64,11 +67,16 @@ std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions&
                                const Target& target, const ResetRequest& request_value,
                                Json& rows) {
   const ResetRequest* request = &request_value;
+  if (options.in_place) {
+    if (auto refused = refuse_revision(target, "reset --in-place"); !refused) {
+      return refused.error();
+    }
+  }
   if (options.in_place && target.is_stdin) {
     return Error::usage("--in-place needs a snapshot file, not standard input");
   }
-  auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path,
-                                     writes_to_file(options) ? FileAccess::map : FileAccess::read);
+  auto snapshot =
+      load_target_snapshot(target, writes_to_file(options) ? FileAccess::map : FileAccess::read);
   if (!snapshot) {
     return snapshot.error();
   }
@@ -83,6 +91,12 @@ std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions&
   if (!reset) {
     return reset.error();
   }
+  // What the history records about the version replaced (read before the tree goes).
+  KeepInfo keep;
+  keep.command = "reset";
+  keep.now_ms = ids.now_ms();
+  keep.status = written_status(*snapshot).value_or("");
+  keep.task = snapshot->task;
   // From here on only the snapshot's bytes are needed: free its parse tree while writing.
   snapshot->document.release_tree();
 
@@ -96,9 +110,8 @@ std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions&
   }
   std::string kept_path;
   if (options.in_place) {
-    const std::string worker_id = snapshot->id.empty() ? target.worker_id_hint : snapshot->id;
-    auto kept =
-        keep_history(state_dir_for_snapshot(target.path), worker_id, snapshot->document.text());
+    // Keyed by the file name, as relaunch, cancel and the locks key it (not by the `id` inside).
+    auto kept = keep_version(target.path, snapshot->document.text(), keep);
     if (!kept) {
       return kept.error();
     }
@@ -137,11 +150,26 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
   if (!request) {
     return report_error(request.error(), options.json);
   }
-  const std::string state_dir = resolve_state_dir(global.state_dir);
+  // TARGETs (unique prefixes, ID@REV) or --name.
+  std::vector<Result<Target>> targets;
+  if (!options.name.empty()) {
+    if (!options.targets.empty()) {
+      return report_error(Error::usage("give TARGET or --name, not both"), options.json);
+    }
+    targets.push_back(target_by_name(options.name, global));
+  } else if (options.targets.empty()) {
+    return report_error(Error::usage("TARGET (or --name NAME) is required"), options.json);
+  } else {
+    const std::string state_dir = state_dir_of(global);
+    for (const std::string& argument : options.targets) {
+      targets.push_back(find_target(argument, state_dir));
+    }
+  }
   Json rows = Json::array();
   std::optional<Error> first_error;
-  for (const std::string& argument : options.targets) {
-    auto error = reset_one(options, global, resolve_target(argument, state_dir), *request, rows);
+  for (const Result<Target>& target : targets) {
+    std::optional<Error> error =
+        target ? reset_one(options, global, *target, *request, rows) : target.error();
     if (error) {
       if (!options.json) {
         std::fflush(stdout);
@@ -168,8 +196,9 @@ Command setup_reset(CLI::App& root, const GlobalOptions& global) {
   CLI::App* app = root.add_subcommand(
       "reset", "Print the snapshot of the worker's next run, as harn's carry policy makes it");
   app->add_option("targets", options->targets,
-                  "Snapshot path, worker id, or - for standard input (several with --dry-run)")
-      ->required();
+                  "Snapshot path, worker id (or a unique prefix), ID@REV, or - for standard input "
+                  "(several with --dry-run)");
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   add_reset_flags(*app, options->reset);
   CLI::Option* output =
       app->add_option("-o,--output", options->output, "Write the snapshot to FILE atomically");

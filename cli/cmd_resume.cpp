@@ -8,6 +8,7 @@
 #include "run/signal_guard.hpp"
 #include "run/suspend.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -80,6 +81,9 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
       [&](const Target& target, std::string& text) -> Result<Json> {
         if (SignalGuard::received() != 0) {
           return fail(ErrorCode::failed, "not resumed: interrupted", target.path);
+        }
+        if (auto refused = refuse_revision(target, "resume"); !refused) {
+          return std::unexpected(refused.error());
         }
         auto report = resume_worker(target.path, request, settings, ids);
         if (!report) {

@@ -5,6 +5,7 @@
 #include "run/worker_summary.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 #include "terminal.hpp"
 
 #include <fmt/format.h>
@@ -16,20 +17,35 @@ namespace {
 
 struct ShowOptions {
   std::vector<std::string> targets;
+  std::string name;
   bool json = false;
 };
 
 int run_show(const ShowOptions& options, const GlobalOptions& global) {
-  const std::string state_dir = resolve_state_dir(global.state_dir);
+  // TARGETs (unique prefixes, ID@REV) or --name; a TARGET that resolves to nothing is its error.
+  std::vector<Result<Target>> targets;
+  if (!options.name.empty()) {
+    if (!options.targets.empty()) {
+      return report_error(Error::usage("give TARGET or --name, not both"), options.json);
+    }
+    targets.push_back(target_by_name(options.name, global));
+  } else if (options.targets.empty()) {
+    return report_error(Error::usage("TARGET (or --name NAME) is required"), options.json);
+  } else {
+    const std::string state_dir = state_dir_of(global);
+    for (const std::string& argument : options.targets) {
+      targets.push_back(find_target(argument, state_dir));
+    }
+  }
   Json data = Json::array();
   std::optional<Error> first_error;
   if (!options.json) {
     start_pager(global);
   }
   bool first = true;
-  for (const std::string& argument : options.targets) {
-    const Target target = resolve_target(argument, state_dir);
-    auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path, FileAccess::map);
+  for (const Result<Target>& target : targets) {
+    auto snapshot = target ? load_target_snapshot(*target, FileAccess::map)
+                           : Result<Snapshot>{std::unexpected(target.error())};
     if (!snapshot) {
       if (!options.json) {
         std::fflush(stdout);
@@ -65,12 +81,14 @@ Command setup_show(CLI::App& root, const GlobalOptions& global) {
   CLI::App* app = root.add_subcommand(
       "show", "One worker at a glance: identity, status, timing, carry policy, sizes, errors");
   app->add_option("targets", options->targets,
-                  "Snapshot paths, worker ids, or - for standard input")
-      ->required();
+                  "Snapshot paths, worker ids (or unique prefixes), ID@REV, or - for standard "
+                  "input");
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   app->add_flag("--json", options->json, "Print the workers as JSON (an envelope; data: an array)");
   app->footer("Examples:\n"
               "  reprise show worker_demo\n"
               "  reprise show worker_demo --json | jq -r '.data[0].status'\n"
+              "  reprise show worker_demo@-1\n"
               "  reprise list --status failed --ids | xargs reprise show --no-pager\n\n"
               "Exit status:\n"
               "  0   every TARGET shown\n"

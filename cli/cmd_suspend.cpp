@@ -4,6 +4,7 @@
 #include "output.hpp"
 #include "run/suspend.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include <fmt/format.h>
 
@@ -23,6 +24,9 @@ int run_suspend(const SuspendOptions& options, const GlobalOptions& global) {
   return for_each_target(
       options.targets, global, options.json, "suspend",
       [&](const Target& target, std::string& text) -> Result<Json> {
+        if (auto refused = refuse_revision(target, "suspend"); !refused) {
+          return std::unexpected(refused.error());
+        }
         auto report = suspend_worker(target.path, options.reason, options.initiator, ids);
         if (!report) {
           return std::unexpected(report.error());

@@ -5,6 +5,7 @@
 #include "run/worker_summary.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
+#include "targets.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -21,15 +22,19 @@ struct ValidateOptions {
 };
 
 int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
-  const std::string state_dir = resolve_state_dir(global.state_dir);
+  const std::string state_dir = state_dir_of(global);
   bool any_invalid = false;
   bool any_unreadable = false;
   const bool json = options.json || options.jsonl;
   Json rows = Json::array();
   for (const std::string& argument : options.targets) {
-    const Target target = resolve_target(argument, state_dir);
-    const std::string file = target.is_stdin ? "<stdin>" : target.path;
-    auto snapshot = load_snapshot_file(target.is_stdin ? "-" : target.path, FileAccess::map);
+    auto found = find_target(argument, state_dir);
+    if (!found) {
+      return report_error(found.error(), options.json); // an ambiguous prefix: ask again
+    }
+    const Target& target = *found;
+    const std::string file = target_label(target);
+    auto snapshot = load_target_snapshot(target, FileAccess::map);
     std::vector<Warning> warnings;
     if (snapshot) {
       warnings = snapshot->warnings;

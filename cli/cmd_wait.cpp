@@ -6,6 +6,7 @@
 #include "run/wait.hpp"
 #include "snapshot/state_dir.hpp"
 #include "snapshot/worker_status.hpp"
+#include "targets.hpp"
 #include "terminal.hpp"
 
 #include "json/json_node.hpp"
@@ -56,10 +57,14 @@ int run_wait(const WaitOptions& options, const GlobalOptions& global) {
     }
     timeout = *parsed;
   }
-  const std::string state_dir = resolve_state_dir(global.state_dir);
+  const std::string state_dir = state_dir_of(global);
   std::vector<std::string> paths;
   for (const std::string& text : options.targets) {
-    const Target target = resolve_target(text, state_dir);
+    auto found = current_target_in(text, state_dir, "wait");
+    if (!found) {
+      return report_error(found.error(), options.json);
+    }
+    const Target& target = *found;
     if (target.is_stdin) {
       return report_error(Error::usage("wait needs a snapshot file, not standard input"),
                           options.json);

@@ -5,6 +5,7 @@
 #include "output.hpp"
 #include "run/process.hpp"
 #include "run/supervisor.hpp"
+#include "targets.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -107,18 +108,22 @@ Result<void> check_leftovers(const std::vector<std::string>& remaining) {
 int for_each_target(const std::vector<std::string>& targets, const GlobalOptions& global, bool json,
                     std::string_view command,
                     const std::function<Result<Json>(const Target&, std::string&)>& one) {
-  const std::string state_dir = resolve_state_dir(global.state_dir);
+  const std::string state_dir = state_dir_of(global);
   Json rows = Json::array();
   std::optional<Error> first_error;
   for (const std::string& argument : targets) {
-    const Target target = resolve_target(argument, state_dir);
+    // Prefixes and `@REV` as everywhere (targets.hpp); a command that changes the worker refuses a
+    // revision itself (refuse_revision).
+    Result<Target> target = find_target(argument, state_dir);
     Result<Json> row =
-        target.is_stdin ? fail(ErrorCode::usage,
-                               fmt::format("{} needs a snapshot file, not standard input", command))
-                        : Result<Json>{};
+        !target ? Result<Json>{std::unexpected(target.error())}
+        : target->is_stdin
+            ? fail(ErrorCode::usage,
+                   fmt::format("{} needs a snapshot file, not standard input", command))
+            : Result<Json>{};
     std::string text;
     if (row) {
-      row = one(target, text);
+      row = one(*target, text);
     }
     if (!row) {
       if (!json) {

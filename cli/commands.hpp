@@ -24,6 +24,9 @@ Command setup_suspend(CLI::App& root, const GlobalOptions& global);
 Command setup_resume(CLI::App& root, const GlobalOptions& global);
 Command setup_cancel(CLI::App& root, const GlobalOptions& global);
 Command setup_diff(CLI::App& root, const GlobalOptions& global);
+Command setup_log(CLI::App& root, const GlobalOptions& global);
+Command setup_restore(CLI::App& root, const GlobalOptions& global);
+Command setup_gc(CLI::App& root, const GlobalOptions& global);
 
 // cli/cmd_help.cpp: `help` and `completion`, derived from the whole tree (add them last).
 Command setup_help(CLI::App& root);

@@ -41,7 +41,7 @@ int usage_error(const std::string& message, int argc, char** argv) {
     json = json || std::string_view(argv[i]) == "--json" || std::string_view(argv[i]) == "--jsonl";
   }
   if (json) {
-    return report_error(Error::usage(message), true);
+    return report_error(reprise::Error::usage(message), true);
   }
   fmt::print(stderr,
              "reprise: error: {}\nRun 'reprise help' (or 'reprise help COMMAND') for usage.\n",
@@ -89,17 +89,13 @@ int run(int argc, char** argv) {
   add_environment(app, global.env.columns, "COLUMNS", "Table width when not on a terminal");
 
   std::vector<Command> commands = {
-      setup_show(app, global),
-      setup_validate(app, global),
-      setup_list(app, global),
-      setup_reset(app, global),
-      setup_relaunch(app, global),
-      setup_wait(app, global),
-      setup_suspend(app, global),
-      setup_resume(app, global),
-      setup_cancel(app, global),
-      setup_diff(app, global),
-      setup_help(app),
+      setup_show(app, global),     setup_validate(app, global),
+      setup_list(app, global),     setup_reset(app, global),
+      setup_relaunch(app, global), setup_wait(app, global),
+      setup_suspend(app, global),  setup_resume(app, global),
+      setup_cancel(app, global),   setup_diff(app, global),
+      setup_log(app, global),      setup_restore(app, global),
+      setup_gc(app, global),       setup_help(app),
       setup_completion(app),
   };
   complete_help_footers(app);

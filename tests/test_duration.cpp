@@ -34,6 +34,7 @@ TEST_CASE("duration") {
     CHECK(parse_duration(".25s") == 250ms);
     CHECK(parse_duration("2.") == 2s);
     CHECK(parse_duration("1.5m") == 90s);
+    CHECK(parse_duration("2d") == 48h);
     CHECK(parse_duration("0.0001h") == 360ms);
     CHECK(parse_duration("1.5ms") == 2ms);
     CHECK(parse_duration("0.4ms") == 0ms);

@@ -139,7 +139,7 @@ TEST_CASE("relaunch") {
 }
 
 TEST_CASE("duplicate execution members: relaunch runs with what validate checked (the last)") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = copy_demo(scratch.str(), [](auto& s) {
     s["execution"] = {{"cwd", "CWD"}, {"env", "ENV"}};
   });
@@ -165,7 +165,10 @@ TEST_CASE("duplicate execution members: relaunch runs with what validate checked
                   .task = {},
                   .cwd = {},
                   .env = {},
-                  .previous_identity = {}};
+                  .command = "relaunch",
+                  .previous_status = {},
+                  .previous_task = {},
+                  .own_copy = false};
   read_execution(*snapshot, run);
   CHECK(run.cwd == "/last");
   CHECK(run.env == std::vector<std::pair<std::string, std::string>>{{"A", "2"}, {"B", "3"}});

@@ -10,9 +10,8 @@
 
 namespace fs = std::filesystem;
 using reprise::ErrorCode;
-using reprise::file_identity;
 using reprise::history_dir;
-using reprise::keep_history;
+using reprise::list_snapshot_files;
 using reprise::resolve_state_dir;
 using reprise::resolve_target;
 using reprise::state_dir_for_snapshot;
@@ -47,13 +46,6 @@ private:
   const char* m_name;
   std::optional<std::string> m_old;
 };
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 } // namespace
 
@@ -96,65 +88,56 @@ TEST_CASE("state_dir") {
     CHECK(history_dir("dir/", "w") == "dir/.reprise/history/w");
   }
 
-  SUBCASE("keep_history numbers entries 1, 2, … after the highest") {
-    const auto first = keep_history(scratch.str(), "worker_1", "one");
-    REQUIRE(first.has_value());
-    CHECK(*first == scratch.file(".reprise/history/worker_1/1.json"));
-    CHECK(read_all(*first) == "one");
-    const auto second = keep_history(scratch.str(), "worker_1", "two");
-    REQUIRE(second.has_value());
-    CHECK(*second == scratch.file(".reprise/history/worker_1/2.json"));
-
-    // A gap (a user deleted entries) continues after the highest, never reusing a number.
-    std::ofstream(scratch.file(".reprise/history/worker_1/10.json")) << "ten";
-    std::ofstream(scratch.file(".reprise/history/worker_1/notes.json")) << "not a number";
-    const auto next = keep_history(scratch.str(), "worker_1", "eleven");
-    REQUIRE(next.has_value());
-    CHECK(*next == scratch.file(".reprise/history/worker_1/11.json"));
-    CHECK(read_all(*first) == "one");
+  SUBCASE("find_state_dir: flag, then the environment's value, then a walk up from cwd") {
+    CHECK(reprise::find_state_dir("flag", "env", scratch.str()) == "flag");
+    CHECK(reprise::find_state_dir("", "env", scratch.str()) == "env");
+    fs::create_directories(scratch.file("proj/.harn/workers"));
+    fs::create_directories(scratch.file("proj/src/deep"));
+    CHECK(reprise::find_state_dir("", "", scratch.file("proj")) == ".harn/workers");
+    CHECK(reprise::find_state_dir("", "", scratch.file("proj/src/deep")) ==
+          scratch.file("proj/.harn/workers"));
+    CHECK(reprise::find_state_dir("", "", scratch.str()) == ".harn/workers");
   }
 
-  SUBCASE("keep_history links the snapshot file it was read from, else copies the bytes") {
-    const std::string source = scratch.file("worker_1.json");
-    std::ofstream(source) << "snapshot one";
-    const auto identity = file_identity(source);
-    REQUIRE(identity.has_value());
-    CHECK(identity->links == 1);
-    const auto linked = keep_history(scratch.str(), "worker_1", "snapshot one", source, *identity);
-    REQUIRE(linked.has_value());
-    CHECK(file_identity(*linked)->inode == identity->inode); // a hard link: no second copy
-    CHECK(read_all(*linked) == "snapshot one");
-
-    // Now the file has a second link (the history entry): copied, so one entry never follows
-    // another. Same when the file changed since it was read.
-    const auto copied =
-        keep_history(scratch.str(), "worker_1", "snapshot one", source, *file_identity(source));
-    REQUIRE(copied.has_value());
-    CHECK(*copied == scratch.file(".reprise/history/worker_1/2.json"));
-    CHECK(file_identity(*copied)->inode != identity->inode);
-    const std::string other = scratch.file("worker_2.json");
-    std::ofstream(other) << "as read";
-    const auto before = file_identity(other);
-    std::filesystem::remove(other);
-    std::ofstream(other) << "replaced after reading";
-    const auto replaced = keep_history(scratch.str(), "worker_2", "as read", other, *before);
-    REQUIRE(replaced.has_value());
-    CHECK(read_all(*replaced) == "as read");
-  }
-
-  SUBCASE("keep_history refuses ids that would leave the state dir") {
-    for (const char* id : {"", ".", "..", "../escape", "a/b"}) {
-      CAPTURE(id);
-      const auto kept = keep_history(scratch.str(), id, "x");
-      REQUIRE_FALSE(kept.has_value());
-      CHECK(kept.error().code == ErrorCode::cannot_write);
+  SUBCASE("find_target: exact ids, unique prefixes, ambiguity and revisions") {
+    for (const char* name : {"worker_019dda5c.json", "worker_019dda5d.json", "worker_abc.json"}) {
+      std::ofstream(scratch.file(name)) << "{}";
     }
+    auto exact = reprise::find_target("worker_abc", scratch.str());
+    REQUIRE(exact.has_value());
+    CHECK(exact->path == scratch.file("worker_abc.json"));
+    auto prefix = reprise::find_target("ab", scratch.str());
+    REQUIRE(prefix.has_value());
+    CHECK(prefix->path == scratch.file("worker_abc.json"));
+    auto long_prefix = reprise::find_target("worker_019dda5c", scratch.str());
+    REQUIRE(long_prefix.has_value());
+    CHECK(long_prefix->worker_id_hint == "worker_019dda5c");
+    auto ambiguous = reprise::find_target("019dda", scratch.str());
+    REQUIRE_FALSE(ambiguous.has_value());
+    CHECK(ambiguous.error().code == ErrorCode::usage);
+    CHECK(ambiguous.error().message.find("worker_019dda5c, worker_019dda5d") != std::string::npos);
+    auto revision = reprise::find_target("ab@-1", scratch.str());
+    REQUIRE(revision.has_value());
+    CHECK(revision->path == scratch.file("worker_abc.json"));
+    CHECK(revision->revision == "-1");
+    auto attempt = reprise::find_target("worker_abc@attempt:3", scratch.str());
+    REQUIRE(attempt.has_value());
+    CHECK(attempt->revision == "attempt:3");
+    // Not a revision: the '@' is part of the name.
+    auto at_name = reprise::find_target("a@b", scratch.str());
+    REQUIRE(at_name.has_value());
+    CHECK(at_name->revision.empty());
+    CHECK(at_name->path == scratch.file("a@b.json"));
   }
 
-  SUBCASE("keep_history reports an unwritable state dir") {
-    std::ofstream(scratch.file("file")) << "a file, not a directory";
-    const auto kept = keep_history(scratch.file("file"), "worker_1", "x");
-    REQUIRE_FALSE(kept.has_value());
-    CHECK(kept.error().code == ErrorCode::cannot_write);
+  SUBCASE("list_snapshot_files lists regular *.json files, sorted") {
+    for (const char* name : {"b.json", "a.json", "notes.txt", ".hidden.json", ".a.json.tmp.x1"}) {
+      std::ofstream(scratch.file(name)) << "{}";
+    }
+    fs::create_directories(scratch.file(".reprise/history/w"));
+    fs::create_directories(scratch.file("dir.json"));
+    CHECK(list_snapshot_files(scratch.str()) ==
+          std::vector<std::string>{scratch.file("a.json"), scratch.file("b.json")});
+    CHECK(list_snapshot_files(scratch.file("missing")).empty());
   }
 }

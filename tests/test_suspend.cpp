@@ -180,7 +180,11 @@ TEST_CASE("suspend") {
     CHECK(failed.exit == ExitStatus::exited(2));
     CHECK(failed.err.find("HARN-SUS-003: resume_agent: worker worker_demo is not suspended "
                           "(status=failed)") != std::string::npos);
-    REQUIRE(reprise_in(dir, {"cancel", "worker_demo"}).exit == ExitStatus::exited(0));
+    // A failed worker is not running: cancel changes nothing unless forced.
+    const Finished refused = reprise_in(dir, {"cancel", "worker_demo"});
+    CHECK(refused.exit == ExitStatus::exited(2));
+    CHECK(refused.err.find("is not running (status=failed)") != std::string::npos);
+    REQUIRE(reprise_in(dir, {"cancel", "worker_demo", "--force"}).exit == ExitStatus::exited(0));
     const std::string before = read_bytes(path);
     const Finished cancelled = reprise_in(dir, {"resume", "worker_demo", "--", "true"});
     CHECK(cancelled.exit == ExitStatus::exited(2));

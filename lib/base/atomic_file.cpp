@@ -85,11 +85,11 @@ void Writeback::wait() noexcept {
 AtomicFile::AtomicFile(std::string path, std::string temp_path, Fd fd)
     : m_path(std::move(path)), m_temp_path(std::move(temp_path)), m_fd(std::move(fd)) {}
 
-Result<AtomicFile> AtomicFile::open(std::string path) {
+Result<AtomicFile> AtomicFile::open(std::string path, std::optional<mode_t> new_mode) {
   if (path.empty() || path.back() == '/') {
     return fail(ErrorCode::cannot_write, "cannot write: not a file name", path);
   }
-  mode_t mode = k_default_mode;
+  mode_t mode = new_mode.value_or(k_default_mode);
   struct stat existing {};
   if (::stat(path.c_str(), &existing) == 0) {
     if (S_ISDIR(existing.st_mode)) {
@@ -220,8 +220,8 @@ Result<void> flush_directory(const std::string& dir) {
 }
 
 Result<void> write_file_atomically(const std::string& path, std::string_view bytes,
-                                   Overwrite overwrite) {
-  Result<AtomicFile> file = AtomicFile::open(path);
+                                   Overwrite overwrite, std::optional<mode_t> new_mode) {
+  Result<AtomicFile> file = AtomicFile::open(path, new_mode);
   if (!file) {
     return std::unexpected(std::move(file.error()));
   }

@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -49,9 +50,9 @@ private:
 // readers see the old content or the new, never a mix. Move-only; an uncommitted file is removed.
 class AtomicFile {
 public:
-  // Creates the temporary file for `path` (mode of the existing target, else 0644); cannot_write
-  // naming `path` when the directory is missing or not writable.
-  static Result<AtomicFile> open(std::string path);
+  // Creates the temporary file for `path` (mode of the existing target, else `new_mode`, else
+  // 0644); cannot_write naming `path` when the directory is missing or not writable.
+  static Result<AtomicFile> open(std::string path, std::optional<mode_t> new_mode = std::nullopt);
 
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -93,6 +94,7 @@ Result<void> flush_directory(const std::string& dir);
 
 // Writes `bytes` to `path` through an AtomicFile: the file has the old content or all of the new.
 Result<void> write_file_atomically(const std::string& path, std::string_view bytes,
-                                   Overwrite overwrite = Overwrite::yes);
+                                   Overwrite overwrite = Overwrite::yes,
+                                   std::optional<mode_t> new_mode = std::nullopt);
 
 } // namespace reprise

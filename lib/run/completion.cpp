@@ -218,4 +218,12 @@ Result<void> write_snapshot_file(const std::string& path, const JsonNode& root) 
   return flush_directory(state_dir_for_snapshot(path));
 }
 
+Result<void> write_snapshot_version(const std::string& path, const JsonNode& root,
+                                    std::string_view previous, const KeepInfo& keep) {
+  if (auto kept = keep_version(path, previous, keep); !kept) {
+    return std::unexpected(kept.error());
+  }
+  return write_snapshot_file(path, root);
+}
+
 } // namespace reprise

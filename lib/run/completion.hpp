@@ -3,6 +3,7 @@
 #include "base/error.hpp"
 #include "base/uuid7.hpp"
 #include "run/process.hpp"
+#include "snapshot/history.hpp"
 #include "snapshot/snapshot.hpp"
 
 #include "json/document.hpp"
@@ -53,5 +54,10 @@ std::string describe_failure(const AttemptOutcome& outcome);
 // Writes `root` atomically to `path` as a harn snapshot and wakes the worker's registered waiters
 // (waiters.hpp) once the file is in place; cannot_write on failure.
 Result<void> write_snapshot_file(const std::string& path, const JsonNode& root);
+
+// write_snapshot_file, after keeping `previous` (the bytes of the version being replaced) in the
+// worker's history as `keep` says (history.hpp); nothing is written when that fails.
+Result<void> write_snapshot_version(const std::string& path, const JsonNode& root,
+                                    std::string_view previous, const KeepInfo& keep);
 
 } // namespace reprise

@@ -5,7 +5,9 @@
 #include "base/io.hpp"
 #include "run/run_ledger.hpp"
 #include "run/signal_guard.hpp"
+#include "run/state_gc.hpp"
 #include "run/waiters.hpp"
+#include "snapshot/history.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
 
@@ -96,7 +98,17 @@ Result<void> write_outcome(const AttemptContext& context, const AttemptOutcome& 
     // The ledger first: the snapshot's rename is what waiters wake on, so it comes last.
     end.status = report.status;
     record_end(run.state_dir, run.worker_id, end);
-    return write_snapshot_file(run.snapshot_path, completion.root);
+    KeepInfo keep;
+    keep.command = "finish";
+    keep.attempt = context.attempt;
+    keep.now_ms = ids.now_ms();
+    keep.status = written_status(*snapshot).value_or("");
+    keep.task = snapshot->task;
+    if (run.own_copy) {
+      return write_snapshot_file(run.snapshot_path, completion.root);
+    }
+    return write_snapshot_version(run.snapshot_path, completion.root, snapshot->document.text(),
+                                  keep);
   }
   end.status = report.status;
   return record_end(run.state_dir, run.worker_id, end);
@@ -266,13 +278,19 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   report.snapshot_path = run.snapshot_path;
   const int attempt = next_attempt(run.state_dir, run.worker_id);
   report.attempt = attempt;
+  // The default retention: old attempts' logs go as new ones come (reprise gc for more).
+  prune_attempts(run.state_dir, run.worker_id, k_default_attempt_keep, std::nullopt);
 
   StringSink bytes;
   write_snapshot(bytes, running);
   if (!previous_bytes.empty()) {
-    auto kept = run.previous_identity ? keep_history(run.state_dir, run.worker_id, previous_bytes,
-                                                     run.snapshot_path, *run.previous_identity)
-                                      : keep_history(run.state_dir, run.worker_id, previous_bytes);
+    KeepInfo keep;
+    keep.command = run.command;
+    keep.attempt = attempt;
+    keep.now_ms = ids.now_ms();
+    keep.status = run.previous_status;
+    keep.task = run.previous_task;
+    auto kept = keep_version(run.snapshot_path, previous_bytes, keep);
     if (!kept) {
       return std::unexpected(kept.error());
     }
@@ -297,8 +315,7 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   // A waiter following an awaiting worker through its triggers sees it running again.
   notify_snapshot_waiters(run.snapshot_path);
 
-  context.result_path = absolute(
-      fmt::format("{}/.reprise/runs/{}/{}.result.json", run.state_dir, run.worker_id, attempt));
+  context.result_path = absolute(attempt_result_path(run.state_dir, run.worker_id, attempt));
   std::error_code ec;
   fs::create_directories(fs::path(context.result_path).parent_path(), ec);
   fs::remove(context.result_path, ec);
@@ -369,7 +386,6 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
   if (!lock) {
     return std::unexpected(lock.error());
   }
-  const auto previous_identity = file_identity(snapshot_path); // before reading: see keep_history
   auto snapshot = load_snapshot_file(snapshot_path);
   if (!snapshot) {
     return std::unexpected(snapshot.error());
@@ -390,7 +406,10 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                   reset->transcript_mode,
                   {},
                   {},
-                  previous_identity};
+                  "relaunch",
+                  std::string(written_status(*snapshot).value_or("")),
+                  snapshot->task,
+                  false};
   read_execution(*snapshot, run);
   if (settings.cwd) {
     run.cwd = *settings.cwd;
@@ -407,8 +426,9 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
   }
   if (!snapshot->carry.persist_state) {
     // harn does not persist such a worker: the run gets its own copy, the snapshot stays as it was.
-    run.snapshot_path = fmt::format("{}/.reprise/runs/{}/{}.json", run.state_dir, run.worker_id,
-                                    next_attempt(run.state_dir, run.worker_id));
+    run.own_copy = true;
+    run.snapshot_path = attempt_snapshot_path(run.state_dir, run.worker_id,
+                                              next_attempt(run.state_dir, run.worker_id));
     std::error_code ec;
     fs::create_directories(fs::path(run.snapshot_path).parent_path(), ec);
     return run_worker(std::move(run), reset->root, {}, settings, ids);

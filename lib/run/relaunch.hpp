@@ -63,8 +63,11 @@ struct PreparedRun {
   TranscriptMode transcript_mode = TranscriptMode::inherit; // compact applies after success
   std::string cwd;                                          // execution.cwd
   std::vector<std::pair<std::string, std::string>> env;     // execution.env
-  // The snapshot file as it was before it was read (the history may then be a hard link to it).
-  std::optional<FileIdentity> previous_identity;
+  std::string command = "relaunch"; // what the history records as the writer of the run
+  std::string previous_status;      // the status and task of the version the run replaces
+  std::string previous_task;        // (recorded with it in the history)
+  bool own_copy =
+      false; // the run writes its own copy under runs/ (persist_state false): no history
 };
 
 // Takes the worker lock of the snapshot at `snapshot_path` (named after its file) without

@@ -1,5 +1,6 @@
 #include "run/run_ledger.hpp"
 
+#include "base/atomic_file.hpp"
 #include "base/fd.hpp"
 #include "base/io.hpp"
 
@@ -8,17 +9,15 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace reprise {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string reprise_dir(const std::string& state_dir) {
-  return fmt::format("{}/.reprise", state_dir.empty() ? "." : state_dir);
-}
 
 Result<void> append_line(const std::string& path, const Json& line) {
   std::error_code ec;
@@ -82,15 +81,6 @@ template <typename T> T get_or(const Json& object, const char* key, T fallback) 
 
 } // namespace
 
-std::string ledger_path(const std::string& state_dir, const std::string& worker_id) {
-  return fmt::format("{}/runs/{}.jsonl", reprise_dir(state_dir), worker_id);
-}
-
-std::string attempt_log_path(const std::string& state_dir, const std::string& worker_id,
-                             int attempt, std::string_view stream) {
-  return fmt::format("{}/logs/{}/{}.{}", reprise_dir(state_dir), worker_id, attempt, stream);
-}
-
 int next_attempt(const std::string& state_dir, const std::string& worker_id) {
   int highest = 0;
   for (const Json& line : read_lines(ledger_path(state_dir, worker_id))) {
@@ -127,27 +117,123 @@ Result<void> record_end(const std::string& state_dir, const std::string& worker_
   return append_line(ledger_path(state_dir, worker_id), line);
 }
 
+namespace {
+
+AttemptStart start_of(const Json& line) {
+  AttemptStart start;
+  start.attempt = line["attempt"].get<int>();
+  start.supervisor_pid = get_or<pid_t>(line, "supervisor_pid", -1);
+  start.supervisor_start = get_or<std::uint64_t>(line, "supervisor_start", 0);
+  start.child_pid = get_or<pid_t>(line, "child_pid", -1);
+  start.child_start = get_or<std::uint64_t>(line, "child_start", 0);
+  start.started_ms = get_or<std::int64_t>(line, "started_ms", 0);
+  start.log_out = get_or<std::string>(line, "log_out", "");
+  start.log_err = get_or<std::string>(line, "log_err", "");
+  start.plan_hash = get_or<std::string>(line, "plan_hash", "");
+  start.argv = get_or<std::vector<std::string>>(line, "argv", {});
+  start.detached = get_or<bool>(line, "detached", false);
+  return start;
+}
+
+AttemptEnd parse_end(const Json& line) {
+  AttemptEnd end;
+  end.attempt = line["attempt"].get<int>();
+  end.status = get_or<std::string>(line, "status", "");
+  end.timed_out = get_or<bool>(line, "timed_out", false);
+  end.finished_ms = get_or<std::int64_t>(line, "finished_ms", 0);
+  if (auto it = line.find("exit"); it != line.end() && it->is_object()) {
+    if (it->contains("signal")) {
+      end.exit = ExitStatus::signalled(get_or<int>(*it, "signal", 0));
+    } else {
+      end.exit = ExitStatus::exited(get_or<int>(*it, "code", 0));
+    }
+  }
+  return end;
+}
+
+} // namespace
+
 std::optional<AttemptStart> last_start(const std::string& state_dir, const std::string& worker_id) {
   std::optional<AttemptStart> last;
   for (const Json& line : read_lines(ledger_path(state_dir, worker_id))) {
-    if (get_or<std::string>(line, "event", "") != "start") {
-      continue;
+    if (get_or<std::string>(line, "event", "") == "start") {
+      last = start_of(line);
     }
-    AttemptStart start;
-    start.attempt = line["attempt"].get<int>();
-    start.supervisor_pid = get_or<pid_t>(line, "supervisor_pid", -1);
-    start.supervisor_start = get_or<std::uint64_t>(line, "supervisor_start", 0);
-    start.child_pid = get_or<pid_t>(line, "child_pid", -1);
-    start.child_start = get_or<std::uint64_t>(line, "child_start", 0);
-    start.started_ms = get_or<std::int64_t>(line, "started_ms", 0);
-    start.log_out = get_or<std::string>(line, "log_out", "");
-    start.log_err = get_or<std::string>(line, "log_err", "");
-    start.plan_hash = get_or<std::string>(line, "plan_hash", "");
-    start.argv = get_or<std::vector<std::string>>(line, "argv", {});
-    start.detached = get_or<bool>(line, "detached", false);
-    last = std::move(start);
   }
   return last;
+}
+
+std::vector<AttemptRecord> read_attempts(const std::string& state_dir,
+                                         const std::string& worker_id) {
+  std::map<int, AttemptRecord> records;
+  for (const Json& line : read_lines(ledger_path(state_dir, worker_id))) {
+    const int attempt = line["attempt"].get<int>();
+    AttemptRecord& record = records[attempt];
+    record.attempt = attempt;
+    const std::string event = get_or<std::string>(line, "event", "");
+    if (event == "start") {
+      record.start = start_of(line);
+    } else if (event == "end") {
+      record.end = parse_end(line);
+    }
+  }
+  std::vector<AttemptRecord> out;
+  for (auto& [attempt, record] : records) {
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+Result<AttemptPruneReport> prune_attempts(const std::string& state_dir,
+                                          const std::string& worker_id,
+                                          std::optional<std::size_t> keep,
+                                          std::optional<std::int64_t> cutoff_ms) {
+  AttemptPruneReport report;
+  const std::vector<AttemptRecord> records = read_attempts(state_dir, worker_id);
+  if (records.empty()) {
+    return report;
+  }
+  const int newest = records.back().attempt;
+  std::set<int> doomed;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const AttemptRecord& record = records[i];
+    if (!record.end || record.attempt == newest) {
+      continue;
+    }
+    const bool beyond_keep = keep && records.size() - i > *keep;
+    const bool too_old = cutoff_ms && record.end->finished_ms < *cutoff_ms;
+    if (beyond_keep || too_old) {
+      doomed.insert(record.attempt);
+    }
+  }
+  if (doomed.empty()) {
+    return report;
+  }
+  // The ledger first (atomically), then the files it no longer names.
+  const std::string path = ledger_path(state_dir, worker_id);
+  std::string text;
+  for (const Json& line : read_lines(path)) {
+    if (!doomed.contains(line["attempt"].get<int>())) {
+      text += line.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    }
+  }
+  if (auto written = write_file_atomically(path, text); !written) {
+    return std::unexpected(written.error());
+  }
+  for (const int attempt : doomed) {
+    for (const std::string& file : {attempt_log_path(state_dir, worker_id, attempt, "out"),
+                                    attempt_log_path(state_dir, worker_id, attempt, "err"),
+                                    attempt_result_path(state_dir, worker_id, attempt),
+                                    attempt_snapshot_path(state_dir, worker_id, attempt)}) {
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(file, ec);
+      if (!ec && std::filesystem::remove(file, ec)) {
+        report.bytes += size;
+      }
+    }
+    ++report.attempts;
+  }
+  return report;
 }
 
 std::optional<AttemptEnd> end_of(const std::string& state_dir, const std::string& worker_id,
@@ -156,19 +242,7 @@ std::optional<AttemptEnd> end_of(const std::string& state_dir, const std::string
     if (get_or<std::string>(line, "event", "") != "end" || line["attempt"].get<int>() != attempt) {
       continue;
     }
-    AttemptEnd end;
-    end.attempt = attempt;
-    end.status = get_or<std::string>(line, "status", "");
-    end.timed_out = get_or<bool>(line, "timed_out", false);
-    end.finished_ms = get_or<std::int64_t>(line, "finished_ms", 0);
-    if (auto it = line.find("exit"); it != line.end() && it->is_object()) {
-      if (it->contains("signal")) {
-        end.exit = ExitStatus::signalled(get_or<int>(*it, "signal", 0));
-      } else {
-        end.exit = ExitStatus::exited(get_or<int>(*it, "code", 0));
-      }
-    }
-    return end;
+    return parse_end(line);
   }
   return std::nullopt;
 }

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "run/process.hpp"
+#include "snapshot/state_layout.hpp" // ledger_path, attempt_log_path
 
 #include <cstdint>
 #include <optional>
@@ -39,13 +40,6 @@ struct AttemptEnd {
   std::int64_t finished_ms = 0; // Unix ms
 };
 
-// `<state_dir>/.reprise/runs/<worker_id>.jsonl`.
-std::string ledger_path(const std::string& state_dir, const std::string& worker_id);
-
-// `<state_dir>/.reprise/logs/<worker_id>/<attempt>.<stream>` (stream "out" or "err").
-std::string attempt_log_path(const std::string& state_dir, const std::string& worker_id,
-                             int attempt, std::string_view stream);
-
 // The number of the next attempt: 1 + the highest attempt recorded (1 for a new ledger).
 int next_attempt(const std::string& state_dir, const std::string& worker_id);
 
@@ -63,6 +57,31 @@ std::optional<AttemptStart> last_start(const std::string& state_dir, const std::
 // The end record of `attempt`, if one was written.
 std::optional<AttemptEnd> end_of(const std::string& state_dir, const std::string& worker_id,
                                  int attempt);
+
+// One attempt as the ledger tells it: its start and, once it ended, its end.
+struct AttemptRecord {
+  int attempt = 0;
+  std::optional<AttemptStart> start;
+  std::optional<AttemptEnd> end;
+};
+
+// Every attempt in the ledger, by number (oldest first).
+std::vector<AttemptRecord> read_attempts(const std::string& state_dir,
+                                         const std::string& worker_id);
+
+// What prune_attempts removed.
+struct AttemptPruneReport {
+  std::size_t attempts = 0; // attempts whose files went
+  std::uint64_t bytes = 0;  // bytes freed (logs and per-attempt files)
+};
+
+// Removes the logs, result files and ledger lines of the attempts of `worker_id` beyond the newest
+// `keep` (when set) and those that ended before `cutoff_ms` (when set). The newest attempt's lines
+// stay, so attempt numbers are never reused; an attempt without an end (running) stays.
+Result<AttemptPruneReport> prune_attempts(const std::string& state_dir,
+                                          const std::string& worker_id,
+                                          std::optional<std::size_t> keep,
+                                          std::optional<std::int64_t> cutoff_ms);
 
 // 64-bit FNV-1a of `bytes` as 16 lowercase hex digits.
 std::string fnv1a_hex(std::string_view bytes);

@@ -12,6 +12,20 @@
 
 namespace reprise {
 
+namespace {
+
+// What the history records about the version `snapshot` as `command` replaces it.
+KeepInfo keep_info(const char* command, const Snapshot& snapshot, IdSource& ids) {
+  KeepInfo keep;
+  keep.command = command;
+  keep.now_ms = ids.now_ms();
+  keep.status = written_status(snapshot).value_or("");
+  keep.task = snapshot.task;
+  return keep;
+}
+
+} // namespace
+
 std::optional<std::pair<pid_t, std::uint64_t>> live_child(const std::string& state_dir,
                                                           const std::string& worker_id) {
   if (!live_owner(state_dir, worker_id)) {
@@ -64,7 +78,9 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
                                            {"conditions", nullptr},
                                            {"auto_resume_trigger", nullptr}});
   // harn always persists a suspension, whatever persist_state says.
-  if (auto written = write_snapshot_file(snapshot_path, root); !written) {
+  if (auto written = write_snapshot_version(snapshot_path, root, snapshot->document.text(),
+                                            keep_info("suspend", *snapshot, ids));
+      !written) {
     return std::unexpected(written.error());
   }
   report.status = to_string(WorkerStatus::suspended);
@@ -74,7 +90,8 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
 }
 
 Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
-                                      std::chrono::milliseconds kill_after, IdSource& ids) {
+                                      std::chrono::milliseconds kill_after, bool force,
+                                      IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
   const std::string name = worker_key_for_snapshot(snapshot_path);
   LifecycleReport report;
@@ -90,6 +107,19 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
     }
     report.worker_id = snapshot->id;
     child = live_child(state_dir, name);
+    const std::string status(written_status(*snapshot).value_or(""));
+    const WorkerStatus parsed = parse_worker_status(status);
+    const bool active = child || parsed == WorkerStatus::running ||
+                        parsed == WorkerStatus::suspended || parsed == WorkerStatus::awaiting ||
+                        status == "pending";
+    if (!active && !force) {
+      // A finished worker keeps its real outcome (latest_error, finished_at): nothing to cancel.
+      return fail(ErrorCode::usage,
+                  fmt::format("cancel: worker {} is not running (status={}); nothing changed "
+                              "(--force cancels it anyway)",
+                              snapshot->id, status),
+                  snapshot_path);
+    }
     JsonNode root = snapshot->to_node();
     root.set_value("status", to_string(WorkerStatus::cancelled));
     root.set_value("finished_at", ids.next());
@@ -98,7 +128,9 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
       root.set_value("suspension", nullptr);
     }
     root.set_value("latest_error", "worker cancelled");
-    if (auto written = write_snapshot_file(snapshot_path, root); !written) {
+    if (auto written = write_snapshot_version(snapshot_path, root, snapshot->document.text(),
+                                              keep_info("cancel", *snapshot, ids));
+        !written) {
       return std::unexpected(written.error());
     }
     report.status = to_string(WorkerStatus::cancelled);
@@ -144,7 +176,10 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
       if (!resumed) {
         return std::unexpected(resumed.error());
       }
-      if (auto written = write_snapshot_file(snapshot_path, resumed->root); !written) {
+      if (auto written =
+              write_snapshot_version(snapshot_path, resumed->root, snapshot->document.text(),
+                                     keep_info("resume", *snapshot, ids));
+          !written) {
         return std::unexpected(written.error());
       }
       report.status = to_string(WorkerStatus::running);
@@ -165,7 +200,6 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
   if (!lock) {
     return std::unexpected(lock.error());
   }
-  const auto previous_identity = file_identity(snapshot_path); // before reading: see keep_history
   auto snapshot = load_snapshot_file(snapshot_path);
   if (!snapshot) {
     return std::unexpected(snapshot.error());
@@ -185,7 +219,10 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                   snapshot->carry.transcript_mode,
                   {},
                   {},
-                  previous_identity};
+                  "resume",
+                  std::string(written_status(*snapshot).value_or("")),
+                  snapshot->task,
+                  false};
   read_execution(*snapshot, run);
   auto relaunched =
       run_worker(std::move(run), resumed->root, snapshot->document.text(), settings, ids);

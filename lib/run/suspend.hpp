@@ -30,9 +30,12 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
 
 // harn's close_agent: status cancelled, finished_at, latest_error "worker cancelled", awaiting
 // fields and suspension cleared; a live run's process group gets SIGTERM (and SIGCONT, and
-// SIGKILL after `kill_after` if it is still there).
+// SIGKILL after `kill_after` if it is still there). A worker that is not running (no live run and
+// a status other than running, suspended, awaiting or pending) is left as it is (a usage error)
+// unless `force`. The version replaced is kept in the history.
 Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
-                                      std::chrono::milliseconds kill_after, IdSource& ids);
+                                      std::chrono::milliseconds kill_after, bool force,
+                                      IdSource& ids);
 
 // harn's resume_agent on a suspended worker: the resume rules (spec §4.4 step 6) are written and
 // the paused process group continued (SIGCONT) when its run is still there; otherwise the worker

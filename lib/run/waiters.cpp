@@ -2,7 +2,7 @@
 
 #include "base/io.hpp"
 #include "run/worker_lock.hpp"
-#include "snapshot/state_dir.hpp"
+#include "snapshot/state_layout.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -52,10 +52,6 @@ const sockaddr* as_sockaddr(const sockaddr_un& address) {
 }
 
 } // namespace
-
-std::string waiters_dir(const std::string& state_dir, const std::string& worker_id) {
-  return fmt::format("{}/.reprise/waiters/{}", state_dir.empty() ? "." : state_dir, worker_id);
-}
 
 Result<WaiterRegistration> WaiterRegistration::open(const std::string& state_dir,
                                                     const std::string& worker_id) {

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "snapshot/state_layout.hpp" // waiters_dir
 
 #include <string>
 
@@ -11,9 +12,6 @@
 // the fallback for writers that are not reprise: closing an inotify instance that had watches makes
 // the process's exit wait for the kernel's mark reaper (4-16 ms), longer than the rest of a wait.
 namespace reprise {
-
-// `<state_dir>/.reprise/waiters/<worker_id>`, where the waiters of a worker bind their sockets.
-std::string waiters_dir(const std::string& state_dir, const std::string& worker_id);
 
 // One waiter's socket in a worker's waiters dir, named `<pid>-<n>`. Move-only; the socket file is
 // removed on destruction, so a waiter that returns leaves nothing behind (one that is killed leaves

@@ -2,6 +2,7 @@
 
 #include "base/io.hpp"
 #include "run/process.hpp"
+#include "snapshot/state_layout.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -19,19 +20,16 @@ namespace {
 constexpr int k_owner_read_attempts = 20;
 constexpr auto k_owner_read_pause = std::chrono::milliseconds(5);
 
-std::string locks_dir(const std::string& state_dir) {
-  return fmt::format("{}/.reprise/locks", state_dir.empty() ? "." : state_dir);
-}
-
-Result<Fd> open_lock_file(const std::string& state_dir, const std::string& worker_id,
-                          std::string_view suffix) {
+// The worker's lock file (`edit`: its edit lock), created with its directory when missing.
+Result<Fd> open_lock_file(const std::string& state_dir, const std::string& worker_id, bool edit) {
   if (!valid_worker_id(worker_id)) {
     return fail(ErrorCode::usage, fmt::format("invalid worker id '{}'", worker_id));
   }
   const std::string dir = locks_dir(state_dir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const std::string path = fmt::format("{}/{}{}", dir, worker_id, suffix);
+  const std::string path =
+      edit ? edit_lock_path(state_dir, worker_id) : worker_lock_path(state_dir, worker_id);
   Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (!fd.valid()) {
     return fail(ErrorCode::cannot_write,
@@ -79,12 +77,8 @@ bool valid_worker_id(const std::string& worker_id) {
          worker_id.find('/') == std::string::npos && worker_id.find('\0') == std::string::npos;
 }
 
-std::string worker_lock_path(const std::string& state_dir, const std::string& worker_id) {
-  return fmt::format("{}/{}.lock", locks_dir(state_dir), worker_id);
-}
-
 Result<WorkerLock> WorkerLock::acquire(const std::string& state_dir, const std::string& worker_id) {
-  auto fd = open_lock_file(state_dir, worker_id, ".lock");
+  auto fd = open_lock_file(state_dir, worker_id, false);
   if (!fd) {
     return std::unexpected(fd.error());
   }
@@ -162,7 +156,7 @@ std::optional<LockOwner> live_owner(const std::string& state_dir, const std::str
 
 Result<SnapshotEditLock> SnapshotEditLock::acquire(const std::string& state_dir,
                                                    const std::string& worker_id) {
-  auto fd = open_lock_file(state_dir, worker_id, ".edit");
+  auto fd = open_lock_file(state_dir, worker_id, true);
   if (!fd) {
     return std::unexpected(fd.error());
   }

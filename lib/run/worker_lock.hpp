@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "snapshot/state_layout.hpp" // worker_lock_path, edit_lock_path
 
 #include <cstdint>
 #include <optional>
@@ -16,9 +17,6 @@ struct LockOwner {
   pid_t pid = -1;
   std::uint64_t start_time = 0;
 };
-
-// `<state_dir>/.reprise/locks/<worker_id>.lock`.
-std::string worker_lock_path(const std::string& state_dir, const std::string& worker_id);
 
 // The per-worker lock that keeps two reprise processes from running one worker at once: an
 // exclusive flock on the lock file, which holds the owner's pid and start time. Move-only; the lock

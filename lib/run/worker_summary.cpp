@@ -247,10 +247,15 @@ WorkerSummary summarize(const Snapshot& snapshot, OwnerCheck check) {
 std::optional<LockOwner> live_run_owner(const Snapshot& snapshot) {
   const bool written_running =
       parse_worker_status(written_status(snapshot).value_or("")) == WorkerStatus::running;
-  if (!written_running || snapshot.path == "<stdin>" || !valid_worker_id(snapshot.id)) {
+  if (!written_running || snapshot.path == "<stdin>") {
     return std::nullopt;
   }
-  return live_owner(state_dir_for_snapshot(snapshot.path), snapshot.id);
+  // The lock is keyed by the file name, like everything under .reprise/.
+  const std::string key = worker_key_for_snapshot(snapshot.path);
+  if (!valid_worker_id(key)) {
+    return std::nullopt;
+  }
+  return live_owner(state_dir_for_snapshot(snapshot.path), key);
 }
 
 OrderedJson summary_to_json(const WorkerSummary& s) {

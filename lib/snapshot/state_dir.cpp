@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view k_json_suffix = ".json";
-constexpr int k_max_history_attempts = 100;
+constexpr std::size_t k_max_candidates_shown = 10;
 
 // `dir/name`, without doubling a trailing slash and without "./" for an empty dir.
 std::string join(const std::string& dir, std::string_view name) {
@@ -29,35 +29,6 @@ std::string join(const std::string& dir, std::string_view name) {
     return dir + std::string(name);
   }
   return fmt::format("{}/{}", dir, name);
-}
-
-// The number n of a history entry named "<n>.json", or 0 for any other name.
-std::uint64_t history_number(std::string_view name) {
-  if (!name.ends_with(k_json_suffix)) {
-    return 0;
-  }
-  name.remove_suffix(k_json_suffix.size());
-  if (name.empty() || name.size() > 18) {
-    return 0;
-  }
-  std::uint64_t n = 0;
-  for (const char c : name) {
-    if (c < '0' || c > '9') {
-      return 0;
-    }
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return n;
-}
-
-// The highest n of the "<n>.json" files in `dir`, 0 when there are none.
-std::uint64_t highest_history_number(const std::string& dir) {
-  std::uint64_t highest = 0;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    highest = std::max(highest, history_number(it->path().filename().native()));
-  }
-  return highest;
 }
 
 } // namespace
@@ -72,103 +43,102 @@ std::string resolve_state_dir(const std::string& flag, const std::string& enviro
   return ".harn/workers";
 }
 
+std::string find_state_dir(const std::string& flag, const std::string& env_value,
+                           const std::string& cwd) {
+  if (!flag.empty()) {
+    return flag;
+  }
+  if (!env_value.empty()) {
+    return env_value;
+  }
+  std::error_code ec;
+  fs::path dir = fs::path(cwd);
+  if (!cwd.empty()) {
+    for (bool first = true;; first = false) {
+      if (fs::is_directory(dir / ".harn" / "workers", ec)) {
+        return first ? std::string(".harn/workers") : (dir / ".harn" / "workers").string();
+      }
+      if (!dir.has_relative_path()) {
+        break; // the root
+      }
+      dir = dir.parent_path();
+    }
+  }
+  return ".harn/workers";
+}
+
+std::pair<std::string_view, std::string_view> split_revision(std::string_view text) {
+  const std::size_t at = text.rfind('@');
+  if (at == std::string_view::npos || at == 0) {
+    return {text, {}};
+  }
+  std::string_view rev = text.substr(at + 1);
+  std::string_view digits = rev;
+  if (digits.starts_with("attempt:")) {
+    digits.remove_prefix(8);
+  } else if (digits.starts_with('-')) {
+    digits.remove_prefix(1);
+  }
+  if (digits.empty() || digits.size() > 9 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return {text, {}};
+  }
+  return {text.substr(0, at), rev};
+}
+
+Result<Target> find_target(std::string_view text, const std::string& state_dir) {
+  auto [name, revision] = split_revision(text);
+  Target target = resolve_target(name, state_dir);
+  target.revision = std::string(revision);
+  if (target.is_stdin || name.find('/') != std::string_view::npos ||
+      name.ends_with(k_json_suffix)) {
+    return target;
+  }
+  std::error_code ec;
+  if (fs::exists(target.path, ec)) {
+    return target;
+  }
+  std::vector<std::string> candidates;
+  for (const std::string& path : list_snapshot_files(state_dir)) {
+    const std::string key = worker_key_for_snapshot(path);
+    if (key.starts_with(name) ||
+        (key.starts_with("worker_") && std::string_view(key).substr(7).starts_with(name))) {
+      candidates.push_back(key);
+    }
+  }
+  if (candidates.size() == 1) {
+    Target found = resolve_target(candidates.front(), state_dir);
+    found.revision = std::string(revision);
+    return found;
+  }
+  if (candidates.size() > 1) {
+    std::string list;
+    for (std::size_t i = 0; i < candidates.size() && i < k_max_candidates_shown; ++i) {
+      list += fmt::format("{}{}", i == 0 ? " " : ", ", candidates[i]);
+    }
+    if (candidates.size() > k_max_candidates_shown) {
+      list += fmt::format(" and {} more", candidates.size() - k_max_candidates_shown);
+    }
+    return fail(ErrorCode::usage,
+                fmt::format("'{}' is ambiguous: {} workers start with it:{}; give more of the id",
+                            name, candidates.size(), list));
+  }
+  return target;
+}
+
 Target resolve_target(std::string_view target, const std::string& state_dir) {
   if (target == "-") {
-    return Target{{}, {}, true};
+    return Target{{}, {}, true, {}};
   }
   if (target.find('/') != std::string_view::npos || target.ends_with(k_json_suffix)) {
     std::string_view name = target.substr(target.rfind('/') + 1);
     if (name.ends_with(k_json_suffix)) {
       name.remove_suffix(k_json_suffix.size());
     }
-    return Target{std::string(target), std::string(name), false};
+    return Target{std::string(target), std::string(name), false, {}};
   }
-  return Target{join(state_dir, fmt::format("{}{}", target, k_json_suffix)), std::string(target),
-                false};
-}
-
-std::string state_dir_for_snapshot(const std::string& snapshot_path) {
-  const std::size_t slash = snapshot_path.rfind('/');
-  if (slash == std::string::npos) {
-    return ".";
-  }
-  if (slash == 0) {
-    return "/";
-  }
-  return snapshot_path.substr(0, slash);
-}
-
-std::string history_dir(const std::string& state_dir, const std::string& worker_id) {
-  return join(join(state_dir, ".reprise/history"), worker_id);
-}
-
-namespace {
-
-// Keeps the history entry as a hard link to `source` or, when that is not possible, as a copy.
-Result<std::string> keep_history_entry(const std::string& state_dir, const std::string& worker_id,
-                                       std::string_view bytes, const std::string* source,
-                                       const FileIdentity* source_identity) {
-  // The id comes from a snapshot: it must not lead the history out of the state dir.
-  if (worker_id.empty() || worker_id == "." || worker_id == ".." ||
-      worker_id.find('/') != std::string::npos) {
-    return fail(ErrorCode::cannot_write,
-                fmt::format("cannot keep history: worker id '{}' is not a file name", worker_id),
-                state_dir);
-  }
-  const std::string dir = history_dir(state_dir, worker_id);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    return fail(ErrorCode::cannot_write,
-                fmt::format("cannot create the history directory: {}", ec.message()), dir);
-  }
-  // A second link would make the entry change with whatever else the inode is reachable as.
-  bool try_link = source != nullptr && source_identity->links == 1;
-  // Another process may take the same number between the scan and the link; then scan again.
-  for (int attempt = 0; attempt < k_max_history_attempts; ++attempt) {
-    const std::string path =
-        join(dir, fmt::format("{}{}", highest_history_number(dir) + 1, k_json_suffix));
-    if (try_link) {
-      const auto now = file_identity(*source);
-      if (now && now->same_file(*source_identity) && now->links == 1) {
-        if (::link(source->c_str(), path.c_str()) == 0) {
-          // Checked again through the new name: the source may have been replaced in between.
-          const auto linked = file_identity(path);
-          if (linked && linked->same_file(*source_identity)) {
-            if (auto flushed = flush_directory(dir); !flushed) {
-              return std::unexpected(std::move(flushed.error()));
-            }
-            return path;
-          }
-          ::unlink(path.c_str());
-        } else if (errno == EEXIST) {
-          continue;
-        }
-      }
-      try_link = false; // replaced, modified, or a filesystem without hard links: copy
-    }
-    Result<void> written = write_file_atomically(path, bytes, Overwrite::no);
-    if (written) {
-      return path;
-    }
-    if (!fs::exists(path, ec)) {
-      return std::unexpected(std::move(written.error()));
-    }
-  }
-  return fail(ErrorCode::cannot_write, "cannot pick a free history number", dir);
-}
-
-} // namespace
-
-Result<std::string> keep_history(const std::string& state_dir, const std::string& worker_id,
-                                 std::string_view bytes) {
-  return keep_history_entry(state_dir, worker_id, bytes, nullptr, nullptr);
-}
-
-Result<std::string> keep_history(const std::string& state_dir, const std::string& worker_id,
-                                 std::string_view bytes, const std::string& source,
-                                 const FileIdentity& source_identity) {
-  return keep_history_entry(state_dir, worker_id, bytes, &source, &source_identity);
+  return Target{
+      join(state_dir, fmt::format("{}{}", target, k_json_suffix)), std::string(target), false, {}};
 }
 
 std::optional<FileIdentity> file_identity(const std::string& path) {
@@ -186,12 +156,26 @@ std::optional<FileIdentity> file_identity(const std::string& path) {
   return identity;
 }
 
-std::string worker_key_for_snapshot(const std::string& snapshot_path) {
-  std::string name = std::filesystem::path(snapshot_path).filename().string();
-  if (name.ends_with(".json")) {
-    name.resize(name.size() - 5);
+std::vector<std::string> list_snapshot_files(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().native();
+    if (name.starts_with('.') || !name.ends_with(k_json_suffix)) {
+      continue;
+    }
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec)) {
+      names.push_back(name);
+    }
   }
-  return name;
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> paths;
+  paths.reserve(names.size());
+  for (const std::string& name : names) {
+    paths.push_back(join(dir, name));
+  }
+  return paths;
 }
 
 } // namespace reprise

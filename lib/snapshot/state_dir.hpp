@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/error.hpp"
+#include "snapshot/state_layout.hpp" // state_dir_for_snapshot, worker_key_for_snapshot, history_dir
 
 #include <cstdint>
 #include <optional>
@@ -16,33 +17,35 @@ namespace reprise {
 // ".harn/workers".
 std::string resolve_state_dir(const std::string& flag, const std::string& environment = {});
 
+// The state dir when no flag names one: `env_value` ($HARN_WORKER_STATE_DIR, read by the caller)
+// when non-empty, else the nearest `.harn/workers` directory found walking up from `cwd` (as git
+// finds `.git`): ".harn/workers" when it is in `cwd` itself, else its absolute path; else
+// ".harn/workers". `flag` (--state-dir) wins when non-empty. Pure but for looking at directories.
+std::string find_state_dir(const std::string& flag, const std::string& env_value,
+                           const std::string& cwd);
+
 // Where a TARGET argument points.
 struct Target {
   std::string path;           // the snapshot file; empty when is_stdin
   std::string worker_id_hint; // the id named or the file name without ".json"; empty for stdin
   bool is_stdin = false;      // TARGET was "-"
+  std::string revision;       // what followed '@' (history.hpp's revisions); empty: the current
 };
+
+// Splits "ID@REV" into ID and REV when REV reads as a revision: N, -N, or attempt:K. Anything else
+// (no '@', or an '@' that is part of a name) comes back whole with an empty revision.
+std::pair<std::string_view, std::string_view> split_revision(std::string_view text);
+
+// Resolves a TARGET as git resolves a commit: "-" is standard input; text containing '/' or
+// ending in ".json" is a path; an id whose file exists is that file; else a unique prefix of the
+// file names in `state_dir` (without ".json"), or of the part after "worker_", names that worker.
+// Any of these may end in "@REV". Ambiguous prefixes are a usage error listing the candidates; an
+// id that matches nothing resolves to `<state_dir>/<id>.json` (so reading it says not found).
+Result<Target> find_target(std::string_view text, const std::string& state_dir);
 
 // Resolves a TARGET: "-" is standard input; text containing '/' or ending in ".json" is a path;
 // anything else is a worker id looked up as `<state_dir>/<id>.json`.
 Target resolve_target(std::string_view target, const std::string& state_dir);
-
-// The directory whose `.reprise/history` keeps the history of the snapshot at `snapshot_path`:
-// the snapshot's own directory ("." for a bare file name).
-std::string state_dir_for_snapshot(const std::string& snapshot_path);
-
-// The name locks, logs and history use for the worker at `snapshot_path`: its file name without
-// `.json` (the worker id for files harn wrote).
-std::string worker_key_for_snapshot(const std::string& snapshot_path);
-
-// `<state_dir>/.reprise/history/<worker_id>`, where earlier versions of a snapshot are kept.
-std::string history_dir(const std::string& state_dir, const std::string& worker_id);
-
-// Saves `bytes` atomically as the next `<n>.json` of the worker's history dir (n = 1 + the highest
-// number there, never overwriting one written concurrently) and returns its path; cannot_write on
-// failure or when `worker_id` is empty, ".", ".." or contains '/'.
-Result<std::string> keep_history(const std::string& state_dir, const std::string& worker_id,
-                                 std::string_view bytes);
 
 // What lstat(2) says about a regular file, to recognise it later without reading it again.
 struct FileIdentity {
@@ -63,12 +66,8 @@ struct FileIdentity {
 // else or when there is nothing there.
 std::optional<FileIdentity> file_identity(const std::string& path);
 
-// As keep_history, but when the file at `source` is still the one that had `source_identity`
-// when `bytes` were read from it, and has no other link, the history entry is a hard link to it
-// (flushed with its directory) instead of a copy: the snapshot is about to be replaced by a rename,
-// so its old inode is the history. Falls back to writing `bytes`.
-Result<std::string> keep_history(const std::string& state_dir, const std::string& worker_id,
-                                 std::string_view bytes, const std::string& source,
-                                 const FileIdentity& source_identity);
+// The regular `*.json` files directly in `dir` (no hidden files, no subdirectories such as
+// .reprise), as `<dir>/<name>` sorted by name; empty when `dir` is missing or unreadable.
+std::vector<std::string> list_snapshot_files(const std::string& dir);
 
 } // namespace reprise

@@ -9,13 +9,17 @@ A case directory holds:
   stdin    optional standard input
   env      optional KEY=VALUE lines added to the environment
   stdout, stderr, exit   expectations (a missing stdout/stderr file means "empty")
-  after/   optional files expected in {tmp} afterwards, compared byte for byte
+  after/   optional files expected in {tmp} afterwards, compared byte for byte; an expected
+           history entry `.reprise/history/<key>/<n>.json` matches the stored `<n>.zst` (a full zstd
+           frame, decompressed through libzstd) as well as a plain file
 
 Outputs are normalised before comparison: the absolute scratch and fixtures paths become {tmp} and
 {fixtures}. `--update` rewrites the expectations from the current output (review the diff!).
 A failing case keeps its scratch dir and says where it is.
 """
 import argparse
+import ctypes
+import ctypes.util
 import difflib
 import os
 import shutil
@@ -24,6 +28,23 @@ import sys
 import tempfile
 
 SKIP = 77
+
+
+def read_history_entry(path):
+    """The bytes of history entry `<n>.json`, or of `<n>.zst` beside it (a full frame)."""
+    plain = read(path)
+    if plain is not None:
+        return plain
+    frame = read(path[: -len(".json")] + ".zst")
+    if frame is None:
+        return None
+    zstd = ctypes.CDLL(ctypes.util.find_library("zstd") or "libzstd.so.1")
+    zstd.ZSTD_getFrameContentSize.restype = ctypes.c_ulonglong
+    zstd.ZSTD_decompress.restype = ctypes.c_size_t
+    size = zstd.ZSTD_getFrameContentSize(frame, ctypes.c_size_t(len(frame)))
+    out = ctypes.create_string_buffer(max(size, 1))
+    n = zstd.ZSTD_decompress(out, ctypes.c_size_t(size), frame, ctypes.c_size_t(len(frame)))
+    return out.raw[:n] if n == size else None
 
 
 def read(path, default=None):
@@ -115,7 +136,8 @@ def run_case(case_dir, reprise, fixtures, update, scratch_root):
             for file_name in names:
                 rel = os.path.relpath(os.path.join(root, file_name), after)
                 want = read(os.path.join(root, file_name))
-                got = read(os.path.join(tmp, rel))
+                in_history = "/.reprise/history/" in "/" + rel and rel.endswith(".json")
+                got = (read_history_entry if in_history else read)(os.path.join(tmp, rel))
                 got = None if got is None else normalise(got, tmp, fixtures).encode()
                 if got != want:
                     if ok:

@@ -152,7 +152,7 @@ def test_completion(tmp):
     check(run(["completion", "tcsh"]).returncode == 2, "unknown shell is a usage error")
     reprise = os.path.basename(ARGS.reprise)
     got = compgen(bash_script, [reprise, "re"])
-    check(set(got) == {"reset", "relaunch", "resume"}, f"commands complete: {got}")
+    check(set(got) == {"reset", "relaunch", "restore", "resume"}, f"commands complete: {got}")
     got = compgen(bash_script, [reprise, "show", "--j"])
     check(got == ["--json"], f"options complete: {got}")
     got = compgen(bash_script, [reprise, "--state-dir", states, "show", "worker_"])

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# What the history costs: ten reset + relaunch cycles of a transcript-heavy snapshot (~136 MB),
+# then the history's size on disk as a share of the file's, and the time to restore every version
+# against the time of a reset of the same file.
+#
+# Each cycle is `reset --in-place --task ...` then `relaunch --task ... -- CHILD`, the child failing
+# on odd cycles (exit 3) and succeeding without a result file on even ones, so every cycle keeps
+# three versions (the one reset replaces, the one relaunch replaces, the running one the outcome
+# replaces): 30 versions in all. Every restore is checked byte for byte against the version as it
+# was written.
+#
+# Usage: bench/bench_history.sh [path/to/reprise] [size in MiB (default 130, i.e. ~136 MB)]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+reprise=$(realpath "${1:-$here/build/dev/reprise}")
+size=${2:-130}
+cycles=${CYCLES:-10}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/reprise-bench-history.XXXXXX")
+trap 'rm -rf "$dir"' EXIT INT TERM
+state="$dir/state"
+mkdir -p "$state" "$dir/seen"
+
+now() { date +%s%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+
+echo "reprise: $reprise ($("$reprise" --version))"
+python3 "$here/bench/gen_snapshot.py" --size-mb "$size" --shape transcript --seed 1 \
+  --out "$state/worker_bench.json"
+file_size=$(stat -c %s "$state/worker_bench.json")
+echo "snapshot: $file_size bytes ($(awk -v s="$file_size" 'BEGIN { printf "%.1f", s / 1e6 }') MB)"
+cat >"$dir/child.sh" <<'EOF'
+#!/bin/sh
+# fails on odd attempts, succeeds (without a result file) on even ones
+[ $((REPRISE_ATTEMPT % 2)) -eq 0 ]
+EOF
+chmod +x "$dir/child.sh"
+
+# Every state the file goes through, to check each restore against (the running version is
+# never seen from outside: it is read back from the history as written by relaunch).
+n=1
+cp "$state/worker_bench.json" "$dir/seen/$n"
+cycle_start=$(now)
+for i in $(seq 1 "$cycles"); do
+  "$reprise" -q --state-dir "$state" reset worker_bench --task "Cycle $i: try again" --in-place
+  n=$((n + 1))
+  cp "$state/worker_bench.json" "$dir/seen/$n"
+  "$reprise" -q --state-dir "$state" relaunch worker_bench --task "Run $i" -- "$dir/child.sh" \
+    >/dev/null 2>&1 || true
+  n=$((n + 2)) # the running version, then the outcome
+  cp "$state/worker_bench.json" "$dir/seen/$n"
+done
+cycle_end=$(now)
+hist="$state/.reprise/history/worker_bench"
+versions=$(find "$hist" -name '[0-9]*' | wc -l)
+hist_bytes=$(find "$hist" -name '[0-9]*' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+echo "$cycles cycles in $(secs "$cycle_start" "$cycle_end") s: $versions versions kept," \
+  "$hist_bytes bytes of history =" \
+  "$(awk -v h="$hist_bytes" -v f="$file_size" 'BEGIN { printf "%.1f", 100 * h / f }')% of the file" \
+  "(uncompressed it would be $(awk -v v="$versions" -v f="$file_size" 'BEGIN { printf "%.0f", v * f / 1e6 }') MB)"
+ls -l "$hist" | awk 'NR > 1 { print "  " $NF "\t" $5 }' | sort -t. -k1,1n | head -40
+
+# The reference: a reset of the same file (to a file, and in place with its history copy).
+best_reset=
+for run in 1 2 3; do
+  cp "$state/worker_bench.json" "$dir/reset-src.json"
+  t0=$(now)
+  "$reprise" -q reset "$dir/reset-src.json" --task "Timed" -o "$dir/reset-out.json"
+  t1=$(now)
+  t=$(secs "$t0" "$t1")
+  best_reset=$(awk -v a="${best_reset:-$t}" -v b="$t" 'BEGIN { print (b < a) ? b : a }')
+done
+best_inplace=
+for run in 1 2 3; do
+  rm -rf "$dir/inplace" && mkdir "$dir/inplace" && cp "$state/worker_bench.json" "$dir/inplace/w.json"
+  sync
+  t0=$(now)
+  "$reprise" -q --state-dir "$dir/inplace" reset w --task "Timed" --in-place
+  t1=$(now)
+  t=$(secs "$t0" "$t1")
+  best_inplace=$(awk -v a="${best_inplace:-$t}" -v b="$t" 'BEGIN { print (b < a) ? b : a }')
+done
+echo "reset -o FILE: best of 3 ${best_reset} s; reset --in-place (keeps a version): ${best_inplace} s"
+
+# Restore every version into a copy of the state dir, timed, and compared byte for byte.
+worst=0
+worst_version=0
+total=0
+mismatches=0
+for v in $(seq 1 "$versions"); do
+  rm -rf "$dir/r" && cp -a "$state" "$dir/r"
+  sync
+  t0=$(now)
+  "$reprise" -q --state-dir "$dir/r" restore "worker_bench@$v" >/dev/null
+  t1=$(now)
+  t=$(secs "$t0" "$t1")
+  total=$(awk -v a="$total" -v b="$t" 'BEGIN { print a + b }')
+  if awk -v a="$t" -v b="$worst" 'BEGIN { exit !(a > b) }'; then
+    worst=$t
+    worst_version=$v
+  fi
+  if [ -f "$dir/seen/$v" ] && ! cmp -s "$dir/seen/$v" "$dir/r/worker_bench.json"; then
+    echo "version $v: restored bytes differ" >&2
+    mismatches=$((mismatches + 1))
+  fi
+  printf '  restore @%-3s %s s\n' "$v" "$t"
+done
+echo "restore of each of $versions versions: mean $(awk -v t="$total" -v n="$versions" 'BEGIN { printf "%.3f", t / n }') s," \
+  "worst ${worst} s (@$worst_version); byte mismatches: $mismatches"
+echo "restore worst / reset --in-place: $(awk -v a="$worst" -v b="$best_inplace" 'BEGIN { printf "%.2f", a / b }')x;" \
+  "restore worst / reset -o: $(awk -v a="$worst" -v b="$best_reset" 'BEGIN { printf "%.2f", a / b }')x"
+[ "$mismatches" -eq 0 ]

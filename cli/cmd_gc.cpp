@@ -1,0 +1,88 @@
+// `reprise gc [--keep N] [--older-than DUR]`: prune history, run ledgers and logs.
+#include "base/duration.hpp"
+#include "commands.hpp"
+#include "output.hpp"
+#include "run/state_gc.hpp"
+#include "snapshot/history.hpp"
+#include "targets.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+
+namespace reprise::cli {
+
+namespace {
+
+struct GcOptions {
+  std::optional<std::size_t> keep;
+  std::string older_than;
+};
+
+std::string human_bytes(std::uint64_t bytes) {
+  if (bytes >= 1000 * 1000) {
+    return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+  }
+  if (bytes >= 1000) {
+    return fmt::format("{:.1f} kB", static_cast<double>(bytes) / 1e3);
+  }
+  return fmt::format("{} B", bytes);
+}
+
+int run_gc(const GcOptions& options, const GlobalOptions& global) {
+  GcRequest request;
+  request.keep = options.keep;
+  if (!options.older_than.empty()) {
+    auto age = parse_duration(options.older_than);
+    if (!age) {
+      return report_error(age.error(), false);
+    }
+    const std::int64_t now = global.now_ms
+                                 ? *global.now_ms
+                                 : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count();
+    request.cutoff_ms = now - age->count();
+  }
+  if (!request.keep && !request.cutoff_ms) {
+    request.keep = k_default_history_keep;
+  }
+  auto report = collect_garbage(state_dir_of(global), request);
+  if (!report) {
+    return report_error(report.error(), false);
+  }
+  for (const std::string& key : report->running) {
+    report_warning(global, fmt::format("{} is running: left as it is", key));
+  }
+  fmt::print("removed {} version{} and the logs of {} attempt{} from {} worker{}, {} freed\n",
+             report->versions, report->versions == 1 ? "" : "s", report->attempts,
+             report->attempts == 1 ? "" : "s", report->workers, report->workers == 1 ? "" : "s",
+             human_bytes(report->bytes));
+  return 0;
+}
+
+} // namespace
+
+Command setup_gc(CLI::App& root, const GlobalOptions& global) {
+  auto options = std::make_shared<GcOptions>();
+  CLI::App* app =
+      root.add_subcommand("gc", "Prune the state dir's history, run ledgers and logs (.reprise/)");
+  app->add_option("--keep", options->keep,
+                  fmt::format("Versions and attempts kept per worker (default {}, also the "
+                              "retention every write applies)",
+                              k_default_history_keep));
+  app->add_option("--older-than", options->older_than,
+                  "Remove versions and attempts older than DUR (e.g. 7d, 12h), beyond --keep")
+      ->type_name("DUR");
+  app->footer("A worker a reprise runs is left as it is; the newest attempt and any full version a "
+              "kept delta needs always stay.\n\n"
+              "Examples:\n"
+              "  reprise gc\n"
+              "  reprise gc --keep 5 --older-than 7d\n\n"
+              "Exit status:\n"
+              "  0   pruned (or nothing to prune)\n"
+              "  2   bad option\n"
+              "  73  cannot remove from the state dir");
+  return {app, [options, &global] { return run_gc(*options, global); }};
+}
+
+} // namespace reprise::cli

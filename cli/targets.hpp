@@ -1,0 +1,52 @@
+#pragma once
+
+#include "base/error.hpp"
+#include "global_options.hpp"
+#include "snapshot/snapshot.hpp"
+#include "snapshot/state_dir.hpp"
+
+#include "json/document.hpp"
+#include <string>
+#include <string_view>
+
+// How the commands find workers: the state dir (--state-dir, $HARN_WORKER_STATE_DIR, else the
+// nearest .harn/workers walking up from the working directory), TARGETs with unique prefixes and
+// `@REV` revisions, and --name.
+namespace reprise::cli {
+
+// The state dir for this invocation.
+std::string state_dir_of(const GlobalOptions& global);
+
+// Resolves TARGET (find_target in the state dir).
+Result<Target> target_of(std::string_view text, const GlobalOptions& global);
+
+// The one worker whose `name` is `name` in the state dir: not_found when none, a usage error
+// listing them when several.
+Result<Target> target_by_name(const std::string& name, const GlobalOptions& global);
+
+// TARGET or --name, whichever was given (a usage error for both or neither).
+Result<Target> target_or_name(const std::string& text, const std::string& name,
+                              const GlobalOptions& global);
+
+// How a target is named in messages: its path, with "@REV" when it names a revision.
+std::string target_label(const Target& target);
+
+// The target's snapshot document: the file (mapped per `access`), standard input, or the version
+// its revision names (read from the history, named "<path>@<number>").
+Result<Document> read_target_document(const Target& target, FileAccess access = FileAccess::read);
+
+// read_target_document, loaded as a snapshot.
+Result<Snapshot> load_target_snapshot(const Target& target, FileAccess access = FileAccess::read);
+
+// find_target in `state_dir` for a command that changes the worker: a revision is a usage error.
+Result<Target> current_target_in(std::string_view text, const std::string& state_dir,
+                                 std::string_view command);
+
+// current_target_in the state dir of this invocation.
+Result<Target> current_target(std::string_view text, const GlobalOptions& global,
+                              std::string_view command);
+
+// A usage error when `target` names a revision and `command` only works on the current version.
+Result<void> refuse_revision(const Target& target, std::string_view command);
+
+} // namespace reprise::cli

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "base/error.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+// `reprise gc`: pruning a state dir's history, run ledgers and logs.
+namespace reprise {
+
+// The attempts (logs, result files, ledger lines) a worker keeps unless told otherwise; relaunch
+// prunes beyond it as it starts an attempt, so a state dir stays bounded.
+inline constexpr std::size_t k_default_attempt_keep = 50;
+
+struct GcRequest {
+  std::optional<std::size_t> keep;       // versions and attempts kept per worker
+  std::optional<std::int64_t> cutoff_ms; // and only those newer than this (Unix ms)
+};
+
+struct GcReport {
+  std::size_t workers = 0;          // workers whose bookkeeping was looked at
+  std::size_t versions = 0;         // history versions removed
+  std::size_t attempts = 0;         // attempts whose logs and files were removed
+  std::uint64_t bytes = 0;          // bytes freed
+  std::vector<std::string> running; // workers skipped because a reprise runs them
+};
+
+// Prunes every worker that has anything under `<state_dir>/.reprise/` (also workers whose
+// snapshot is gone): history beyond `keep` versions or older than the cutoff, attempts likewise.
+// Workers whose lock a live reprise holds are skipped.
+Result<GcReport> collect_garbage(const std::string& state_dir, const GcRequest& request);
+
+} // namespace reprise

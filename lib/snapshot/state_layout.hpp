@@ -1,0 +1,76 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+// The one place that knows the layout of a state dir's bookkeeping, `<state dir>/.reprise/`:
+//
+//   history/<key>/        earlier versions of the snapshot `<key>.json` (history.hpp): <n>.json
+//                         (plain, older reprise), <n>.zst (zstd), <n>.d<b>.zst (zstd, delta against
+//                         version b) and index.jsonl (who replaced each version, when)
+//   runs/<key>.jsonl      the run ledger: one line per attempt start and end (run_ledger.hpp)
+//   runs/<key>/<n>.*      per-attempt files: the child's result file, the snapshot of a worker
+//                         that does not persist its state
+//   logs/<key>/<n>.out    the standard output and error of attempt n
+//   logs/<key>/<n>.err
+//   locks/<key>.lock      the worker lock and the snapshot edit lock (worker_lock.hpp)
+//   locks/<key>.edit
+//   locks/<key>.history   held while the history of <key> changes
+//   waiters/<key>/        the sockets of `reprise wait` (waiters.hpp)
+//
+// Everything is keyed by the worker key: the snapshot's FILE NAME without ".json" (for files harn
+// wrote, the worker id), never by the `id` inside the file, so that every command finds the same
+// history, ledger and lock for one file.
+namespace reprise {
+
+// The directory that holds the snapshot at `snapshot_path`, whose `.reprise/` keeps its history,
+// runs, logs, locks and waiters ("." for a bare file name).
+std::string state_dir_for_snapshot(const std::string& snapshot_path);
+
+// The worker key of the snapshot at `snapshot_path`: its file name without `.json`.
+std::string worker_key_for_snapshot(const std::string& snapshot_path);
+
+// `<state_dir>/.reprise`.
+std::string reprise_dir(const std::string& state_dir);
+
+// `<state_dir>/.reprise/history/<key>`.
+std::string history_dir(const std::string& state_dir, const std::string& key);
+// `<state_dir>/.reprise/history`.
+std::string history_root(const std::string& state_dir);
+
+// `<state_dir>/.reprise/runs`.
+std::string runs_root(const std::string& state_dir);
+// `<state_dir>/.reprise/runs/<key>.jsonl`.
+std::string ledger_path(const std::string& state_dir, const std::string& key);
+// `<state_dir>/.reprise/runs/<key>`: the per-attempt files of a worker.
+std::string run_files_dir(const std::string& state_dir, const std::string& key);
+// `<state_dir>/.reprise/runs/<key>/<attempt>.result.json`: the child's result file.
+std::string attempt_result_path(const std::string& state_dir, const std::string& key, int attempt);
+// `<state_dir>/.reprise/runs/<key>/<attempt>.json`: the snapshot of a run of a worker that does
+// not persist its state.
+std::string attempt_snapshot_path(const std::string& state_dir, const std::string& key,
+                                  int attempt);
+
+// `<state_dir>/.reprise/logs`.
+std::string logs_root(const std::string& state_dir);
+// `<state_dir>/.reprise/logs/<key>`.
+std::string logs_dir(const std::string& state_dir, const std::string& key);
+// `<state_dir>/.reprise/logs/<key>/<attempt>.<stream>` (stream "out" or "err").
+std::string attempt_log_path(const std::string& state_dir, const std::string& key, int attempt,
+                             std::string_view stream);
+
+// `<state_dir>/.reprise/locks`.
+std::string locks_dir(const std::string& state_dir);
+// `<state_dir>/.reprise/locks/<key>.lock`.
+std::string worker_lock_path(const std::string& state_dir, const std::string& key);
+// `<state_dir>/.reprise/locks/<key>.edit`.
+std::string edit_lock_path(const std::string& state_dir, const std::string& key);
+
+// `<state_dir>/.reprise/locks/<key>.history`: held while a version is added to or pruned from
+// the worker's history.
+std::string history_lock_path(const std::string& state_dir, const std::string& key);
+
+// `<state_dir>/.reprise/waiters/<key>`, where the waiters of a worker bind their sockets.
+std::string waiters_dir(const std::string& state_dir, const std::string& key);
+
+} // namespace reprise
