@@ -16,6 +16,7 @@ namespace {
 struct GcOptions {
   std::optional<std::size_t> keep;
   std::string older_than;
+  bool json = false;
 };
 
 std::string human_bytes(std::uint64_t bytes) {
@@ -34,7 +35,7 @@ int run_gc(const GcOptions& options, const GlobalOptions& global) {
   if (!options.older_than.empty()) {
     auto age = parse_duration(options.older_than);
     if (!age) {
-      return report_error(age.error(), false);
+      return report_error(age.error(), options.json);
     }
     const std::int64_t now = global.now_ms
                                  ? *global.now_ms
@@ -48,10 +49,18 @@ int run_gc(const GcOptions& options, const GlobalOptions& global) {
   }
   auto report = collect_garbage(state_dir_of(global), request);
   if (!report) {
-    return report_error(report.error(), false);
+    return report_error(report.error(), options.json);
   }
   for (const std::string& key : report->running) {
     report_warning(global, fmt::format("{} is running: left as it is", key));
+  }
+  if (options.json) {
+    print_result(Json{{"versions", report->versions},
+                      {"attempts", report->attempts},
+                      {"workers", report->workers},
+                      {"bytes", report->bytes},
+                      {"running", report->running}});
+    return 0;
   }
   fmt::print("removed {} version{} and the logs of {} attempt{} from {} worker{}, {} freed\n",
              report->versions, report->versions == 1 ? "" : "s", report->attempts,
@@ -73,6 +82,7 @@ Command setup_gc(CLI::App& root, const GlobalOptions& global) {
   app->add_option("--older-than", options->older_than,
                   "Remove versions and attempts older than DUR (e.g. 7d, 12h), beyond --keep")
       ->type_name("DUR");
+  app->add_flag("--json", options->json, "Print what was removed as JSON (an envelope)");
   app->footer("A worker a reprise runs is left as it is; the newest attempt and any full version a "
               "kept delta needs always stay.\n\n"
               "Examples:\n"

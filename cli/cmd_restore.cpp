@@ -12,27 +12,37 @@ namespace {
 
 struct RestoreOptions {
   std::string target;
+  bool json = false;
 };
 
 int run_restore(const RestoreOptions& options, const GlobalOptions& global) {
   auto target = target_of(options.target, global);
   if (!target) {
-    return report_error(target.error(), false);
+    return report_error(target.error(), options.json);
   }
   if (target->is_stdin) {
-    return report_error(Error::usage("restore needs a worker, not standard input"), false);
+    return report_error(Error::usage("restore needs a worker, not standard input"), options.json);
   }
   if (target->revision.empty()) {
     return report_error(
         Error::usage(fmt::format("restore needs a version: {}@N, {}@-1 or {}@attempt:K "
                                  "(reprise log {} lists them)",
                                  options.target, options.target, options.target, options.target)),
-        false);
+        options.json);
   }
   IdSource ids(global.now_ms, global.seed);
   auto report = restore_version(target->path, target->revision, ids);
   if (!report) {
-    return report_error(report.error(), false);
+    return report_error(report.error(), options.json);
+  }
+  if (options.json) {
+    print_result(Json{{"target", target->path},
+                      {"worker_id", target->worker_id_hint},
+                      {"restored", report->restored},
+                      {"changed", report->kept != 0},
+                      {"version", report->kept == 0 ? Json() : Json(report->kept + 1)},
+                      {"replaced", report->kept == 0 ? Json() : Json(report->kept)}});
+    return 0;
   }
   if (report->kept == 0) {
     fmt::print("{}\tversion {} is already current; nothing changed\n", target->worker_id_hint,
@@ -52,6 +62,7 @@ Command setup_restore(CLI::App& root, const GlobalOptions& global) {
       "restore", "Make an earlier version of a worker's snapshot current again (undo)");
   app->add_option("target", options->target, "ID@N, ID@-1 or ID@attempt:K (see reprise log)")
       ->required();
+  app->add_flag("--json", options->json, "Print the outcome as JSON (an envelope)");
   app->footer("The replaced version is kept, so a restore is undone by another.\n\n"
               "Examples:\n"
               "  reprise restore worker_demo@-1\n"
