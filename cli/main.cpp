@@ -41,7 +41,7 @@ int usage_error(const std::string& message, int argc, char** argv) {
     json = json || std::string_view(argv[i]) == "--json" || std::string_view(argv[i]) == "--jsonl";
   }
   if (json) {
-    return report_error(Error::usage(message), true);
+    return report_error(reprise::Error::usage(message), true);
   }
   fmt::print(stderr,
              "reprise: error: {}\nRun 'reprise help' (or 'reprise help COMMAND') for usage.\n",
