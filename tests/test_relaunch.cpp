@@ -139,7 +139,7 @@ TEST_CASE("relaunch") {
 }
 
 TEST_CASE("duplicate execution members: relaunch runs with what validate checked (the last)") {
-  ProcScratch scratch;
+  Scratch scratch;
   const std::string path = copy_demo(scratch.str(), [](auto& s) {
     s["execution"] = {{"cwd", "CWD"}, {"env", "ENV"}};
   });

@@ -1,6 +1,7 @@
 #include "diff/spanned_value.hpp"
 
 #include "json/document.hpp"
+#include "json/member.hpp"
 #include <doctest/doctest.h>
 
 using namespace reprise;
@@ -38,11 +39,11 @@ TEST_CASE("spanned_value") {
     const SpannedValue root = root_value(*document);
     CHECK(root.bytes == R"({"id": "w1", "n": 2})");
     CHECK(root.dom.is_object());
-    CHECK(string_member(root.dom, "id") == "w1");
-    CHECK(string_member(root.dom, "n").empty());
-    CHECK(string_member(root.dom, "missing").empty());
+    CHECK(json::string_member(root.dom, "id") == "w1");
+    CHECK_FALSE(json::string_member(root.dom, "n").has_value());
+    CHECK_FALSE(json::string_member(root.dom, "missing").has_value());
     auto array = Document::from_string("[\"id\"]", "array.json");
     REQUIRE(array.has_value());
-    CHECK(string_member(root_value(*array).dom, "id").empty());
+    CHECK_FALSE(json::string_member(root_value(*array).dom, "id").has_value());
   }
 }
