@@ -59,9 +59,9 @@ TEST_CASE("document") {
     CHECK(error.column == 7);
   }
   SUBCASE("a syntax error keeps its line and column") {
-    const auto error = parse_error("{\n  \"a\": tru\n}");
+    const auto error = parse_error("{\n  \"a\": [1 2]\n}");
     CHECK(error.message.starts_with("JSON syntax error: "));
     CHECK(error.line == 2);
-    CHECK(error.column == 8);
+    CHECK(error.column == 11); // the `2` that needed a comma before it
   }
 }
