@@ -92,7 +92,7 @@ TEST_CASE("relaunch") {
     CHECK(done.exit == ExitStatus::exited(1));
     const auto envelope = nlohmann::json::parse(done.out);
     CHECK(envelope["ok"] == true); // a failed worker is a result, not an error of relaunch
-    const auto rows = envelope["data"];
+    const auto& rows = envelope["data"];
     REQUIRE(rows.is_array());
     REQUIRE(rows.size() == 3);
     const char* ids[] = {"worker_a", "worker_b", "worker_c"};
@@ -129,7 +129,7 @@ TEST_CASE("relaunch") {
     const auto envelope = nlohmann::json::parse(missing.err);
     CHECK(envelope["ok"] == false);
     CHECK(envelope["error"]["code"] == "not_found");
-    const auto rows = envelope["data"];
+    const auto& rows = envelope["data"];
     REQUIRE(rows.size() == 3);
     CHECK(rows[0]["attempt"] == 2);
     CHECK(rows[1]["exit"] == 66);

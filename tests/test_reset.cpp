@@ -166,7 +166,7 @@ TEST_CASE("reset") {
     CHECK(spec["task"] == "Try again");
     const std::string session = spec["session_id"].get<std::string>();
     CHECK(session.starts_with("sub_agent_session_"));
-    CHECK(session != before["config"]["spec"]["session_id"]);
+    CHECK(session != before["config"]["spec"]["session_id"].get<std::string>());
     CHECK(uuid7_millis(session) == k_now);
     CHECK(spec["options"]["session_id"] == session);
     CHECK(spec["options"]["provider"] == "mock");

@@ -97,7 +97,7 @@ TEST_CASE("worker_summary") {
 
   SUBCASE("the status repair is a warning and a live lock owner makes it running") {
     reprise::test::Scratch scratch;
-    const fs::path dir = scratch.path();
+    const fs::path& dir = scratch.path();
     const std::string id = "worker_019dda61-4120-750a-ab2c-3d4e5f6a7b8c";
     auto original = load("good-workflow-running.json");
     const fs::path copy = dir / (original.id + ".json");
