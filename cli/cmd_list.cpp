@@ -322,6 +322,7 @@ int run_list(const ListOptions& options, const GlobalOptions& global) {
   if (!peeks) {
     return report_error(peeks.error(), options.json || options.jsonl);
   }
+  report_stale_temps(global, dir);
   const std::int64_t now_ms = global.now_ms
                                   ? *global.now_ms
                                   : std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -1,6 +1,7 @@
 // `reprise log TARGET [--json] [--patch]`: a worker's timeline of versions and attempts.
 #include "base/duration.hpp"
 #include "base/exit_code.hpp"
+#include "base/text.hpp"
 #include "base/uuid7.hpp"
 #include "commands.hpp"
 #include "diff/diff.hpp"

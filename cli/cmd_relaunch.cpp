@@ -1,6 +1,7 @@
 // `reprise relaunch TARGET... (--task TEXT | --trigger PAYLOAD) [options] -- COMMAND [ARG...]`.
 #include "base/duration.hpp"
 #include "base/exit_code.hpp"
+#include "base/text.hpp"
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "output.hpp"

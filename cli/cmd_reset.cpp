@@ -1,5 +1,6 @@
 // `reprise reset TARGET (--task TEXT | --trigger PAYLOAD)`: the snapshot of the worker's next run.
 #include "base/file_bytes.hpp"
+#include "base/text.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "reset/reset.hpp"

@@ -1,5 +1,6 @@
 // `reprise show TARGET... [--json]`: one worker (or several) at a glance.
 #include "base/exit_code.hpp"
+#include "base/text.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "run/worker_summary.hpp"
@@ -44,24 +45,31 @@ int run_show(const ShowOptions& options, const GlobalOptions& global) {
   }
   bool first = true;
   for (const Result<Target>& target : targets) {
-    auto snapshot = target ? load_target_snapshot(*target, FileAccess::map)
-                           : Result<Snapshot>{std::unexpected(target.error())};
-    if (!snapshot) {
+    // The snapshot, and the read lease on its file, are gone before anything is printed: a pager
+    // that is not reading must not keep a writer such as harn waiting on the lease.
+    const Result<WorkerSummary> summary = [&]() -> Result<WorkerSummary> {
+      auto snapshot = target ? load_target_snapshot(*target, FileAccess::map)
+                             : Result<Snapshot>{std::unexpected(target.error())};
+      if (!snapshot) {
+        return std::unexpected(snapshot.error());
+      }
+      return summarize(*snapshot);
+    }();
+    if (!summary) {
       if (!options.json) {
         std::fflush(stdout);
-        report_error(snapshot.error(), false);
+        report_error(summary.error(), false);
       }
       if (!first_error) {
-        first_error = snapshot.error();
+        first_error = summary.error();
       }
       continue;
     }
-    const WorkerSummary summary = summarize(*snapshot);
     if (options.json) {
-      data.push_back(summary_to_json(summary));
+      data.push_back(summary_to_json(*summary));
     } else {
       // Text from the snapshot never drives the terminal: control characters are escaped.
-      fmt::print("{}{}", first ? "" : "\n", escape_control(summary_to_text(summary), true));
+      fmt::print("{}{}", first ? "" : "\n", escape_control(summary_to_text(*summary), true));
       first = false;
     }
   }

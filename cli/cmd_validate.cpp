@@ -1,5 +1,6 @@
 // `reprise validate TARGET... [--json]`: checks snapshots against harn's loader rules.
 #include "base/exit_code.hpp"
+#include "base/text.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "run/worker_summary.hpp"
@@ -7,6 +8,7 @@
 #include "snapshot/state_dir.hpp"
 #include "targets.hpp"
 
+#include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -34,14 +36,29 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
     }
     const Target& target = *found;
     const std::string file = target_label(target);
-    auto snapshot = load_target_snapshot(target, FileAccess::map);
+    if (target.revision.empty() && !target.is_stdin) {
+      const std::filesystem::path path(target.path);
+      report_stale_temps(global, path.has_parent_path() ? path.parent_path().string() : ".",
+                         path.filename().string());
+    }
+    // The warnings, or why the snapshot did not load. The snapshot itself (and the read lease on
+    // its file) is gone before anything is printed, so a reader that is slow to read our output
+    // never holds up a writer of the file.
+    const Result<std::vector<Warning>> snapshot = [&]() -> Result<std::vector<Warning>> {
+      auto loaded = load_target_snapshot(target, FileAccess::map);
+      if (!loaded) {
+        return std::unexpected(loaded.error());
+      }
+      std::vector<Warning> found_warnings = std::move(loaded->warnings);
+      if (live_run_owner(*loaded)) {
+        // A live reprise runs it: "running" is true, harn's repair does not apply.
+        std::erase_if(found_warnings, [](const Warning& w) { return w.pointer == "/status"; });
+      }
+      return found_warnings;
+    }();
     std::vector<Warning> warnings;
     if (snapshot) {
-      warnings = snapshot->warnings;
-      if (live_run_owner(*snapshot)) {
-        // A live reprise runs it: "running" is true, harn's repair does not apply.
-        std::erase_if(warnings, [](const Warning& w) { return w.pointer == "/status"; });
-      }
+      warnings = *snapshot;
     } else {
       if (!json) {
         report_error(snapshot.error(), false);
@@ -67,13 +84,15 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
       continue;
     }
     if (warnings.empty()) {
-      fmt::print("{}: {}\n", file, state);
+      fmt::print("{}: {}\n", escape_control(file), state);
       continue;
     }
-    fmt::print("{}: ok, {} warning{}\n", file, warnings.size(), warnings.size() == 1 ? "" : "s");
+    fmt::print("{}: ok, {} warning{}\n", escape_control(file), warnings.size(),
+               warnings.size() == 1 ? "" : "s");
     for (const Warning& warning : warnings) {
-      fmt::print("  warning: {}: {}\n", warning.pointer.empty() ? "/" : warning.pointer,
-                 warning.message);
+      fmt::print("  warning: {}: {}\n",
+                 escape_control(warning.pointer.empty() ? "/" : warning.pointer),
+                 escape_control(warning.message));
     }
   }
   if (options.json) {

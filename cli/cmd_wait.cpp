@@ -1,6 +1,7 @@
 // `reprise wait TARGET... [--timeout DUR] [--any] [--follow-triggers] [--json]`.
 #include "base/duration.hpp"
 #include "base/exit_code.hpp"
+#include "base/text.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "run/wait.hpp"

@@ -1,15 +1,21 @@
 // reprise: replays agent workers from their persisted snapshots. This file only wires the commands.
 #include "app_tree.hpp"
+#include "base/byte_size.hpp"
 #include "base/exit_code.hpp"
+#include "base/input_file.hpp"
+#include "base/temp_files.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "terminal.hpp"
 
 #include "json/document.hpp"
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <fmt/format.h>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace {
@@ -68,6 +74,11 @@ int run(int argc, char** argv) {
   app.add_option("--seed", global.seed, "Seed for the random bits of generated ids")
       ->envname("REPRISE_SEED")
       ->type_name("N");
+  std::string max_size;
+  app.add_option("--max-size", max_size,
+                 "Refuse input files larger than SIZE (bytes, or with K, M, G, T; default 2G)")
+      ->envname("REPRISE_MAX_SIZE")
+      ->type_name("SIZE");
   std::string color = "auto";
   app.add_option("--color", color, "Colour: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -130,6 +141,13 @@ int run(int argc, char** argv) {
     // Usage errors follow the one-line rule of every other error, then point at help.
     return usage_error(e.what(), argc, argv);
   }
+  if (!max_size.empty()) {
+    auto limit = reprise::parse_byte_size(max_size);
+    if (!limit) {
+      return usage_error("--max-size: " + limit.error().message, argc, argv);
+    }
+    reprise::set_max_input_size(*limit);
+  }
   global.color = color == "always"  ? ColorMode::always
                  : color == "never" ? ColorMode::never
                                     : ColorMode::auto_detect;
@@ -138,7 +156,7 @@ int run(int argc, char** argv) {
   for (const Command& command : commands) {
     if (command.app->parsed()) {
       set_json_mode(wants_json(*command.app));
-      const int exit = command.run();
+      const int exit = finish_standard_output(command.run());
       finish_pager();
       return exit;
     }
@@ -151,8 +169,17 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   // The library reports failures as values; an exception that still gets here is a bug. Say so on
   // the one error line rather than let std::terminate abort.
+  // Ctrl-C or a TERM during a write removes the temporary file instead of leaving it behind.
+  reprise::install_temp_cleanup();
   try {
     return run(argc, argv);
+  } catch (const std::system_error& e) {
+    // fmt::print throws when standard output cannot be written (a full disk, /dev/full).
+    if (std::ferror(stdout) != 0) {
+      return reprise::cli::report_standard_output_failure(
+          e.code().value(), reprise::exit_code::k_signal_base + SIGPIPE);
+    }
+    fmt::print(stderr, "reprise: error: internal: {}\n", e.what());
   } catch (const std::exception& e) {
     fmt::print(stderr, "reprise: error: internal: {}\n", e.what());
   } catch (...) {

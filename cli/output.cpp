@@ -1,6 +1,13 @@
 #include "output.hpp"
 
+#include "base/byte_size.hpp"
+#include "base/exit_code.hpp"
+#include "base/temp_files.hpp"
+#include "base/text.hpp"
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fmt/format.h>
 #include <vector>
 
@@ -58,8 +65,26 @@ int report_error(const Error& error, bool json) {
   if (json || g_json_mode) {
     return report_error_with_data(error, nullptr);
   }
-  fmt::print(stderr, "reprise: error: {}\n", error.to_string());
+  fmt::print(stderr, "reprise: error: {}\n", escape_control(error.to_string()));
   return error.exit_code();
+}
+
+int finish_standard_output(int exit) {
+  errno = 0;
+  if (std::fflush(stdout) == 0 && std::ferror(stdout) == 0) {
+    return exit;
+  }
+  return report_standard_output_failure(errno, exit);
+}
+
+int report_standard_output_failure(int error, int exit) {
+  std::clearerr(stdout);
+  if (error == EPIPE) {
+    return exit;
+  }
+  fmt::print(stderr, "reprise: error: cannot write standard output: {}\n",
+             error != 0 ? std::strerror(error) : "write failed");
+  return exit_code::k_cannot_write;
 }
 
 int report_error_with_data(const Error& error, const Json& data) {
@@ -96,8 +121,29 @@ void report_warning(const GlobalOptions& global, std::string_view message) {
     return;
   }
   if (global.verbosity >= 0) {
-    fmt::print(stderr, "reprise: warning: {}\n", message);
+    fmt::print(stderr, "reprise: warning: {}\n", escape_control(message));
   }
+}
+
+} // namespace reprise::cli
+
+namespace reprise::cli {
+
+void report_stale_temps(const GlobalOptions& global, const std::string& dir,
+                        const std::string& base) {
+  const std::vector<StaleTemp> stale = find_stale_temps(dir, base);
+  if (stale.empty()) {
+    return;
+  }
+  std::uint64_t bytes = 0;
+  for (const StaleTemp& temp : stale) {
+    bytes += temp.bytes;
+  }
+  report_warning(global,
+                 fmt::format("{}: {} temporary file{} ({}) left by killed writers, e.g. {}; the "
+                             "next write or `reprise gc` removes them",
+                             dir, stale.size(), stale.size() == 1 ? "" : "s", format_bytes(bytes),
+                             stale.front().path));
 }
 
 } // namespace reprise::cli

@@ -30,6 +30,14 @@ Json error_json(const Error& error);
 // Returns the exit code to use.
 int report_error(const Error& error, bool json);
 
+// Flushes standard output and checks that all of it was written: `exit` when it was (or when its
+// reader went away, EPIPE, as `cmd | head` does), else one "cannot write standard output" error
+// and exit 73, so `show --json > full-disk-file` never exits 0 with an empty file.
+int finish_standard_output(int exit);
+// The same error for a write to standard output that failed with `error` (errno); `exit` when the
+// error is EPIPE.
+int report_standard_output_failure(int error, int exit);
+
 // As report_error in JSON mode, with what the command got done before the error as `data` (the
 // rows of the targets that worked). Returns the exit code to use.
 int report_error_with_data(const Error& error, const Json& data);
@@ -49,5 +57,10 @@ void print_json_line(const Json& record);
 // A warning line `reprise: warning: …` on stderr unless quiet; in JSON mode it goes to the
 // envelope's "warnings" instead.
 void report_warning(const GlobalOptions& global, std::string_view message);
+
+// A warning for the temporaries that killed writers left in `dir` (of `<dir>/<base>` only when
+// `base` is given), with how to remove them; nothing when there are none.
+void report_stale_temps(const GlobalOptions& global, const std::string& dir,
+                        const std::string& base = {});
 
 } // namespace reprise::cli

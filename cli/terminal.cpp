@@ -28,10 +28,6 @@ std::pair<std::int32_t, std::size_t> next_code_point(std::string_view text, std:
   return {code_point, static_cast<std::size_t>(length)};
 }
 
-bool is_control(std::int32_t code_point) {
-  return code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point < 0xA0);
-}
-
 std::size_t width_of(std::int32_t code_point) {
   if (code_point < 0) {
     return 4; // \xHH
@@ -154,28 +150,6 @@ std::string fit_display_width(std::string_view text, std::size_t width) {
     pos += length;
   }
   return out + "…";
-}
-
-std::string escape_control(std::string_view text, bool keep_newlines) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();) {
-    const auto [code_point, length] = next_code_point(text, pos);
-    if (code_point < 0) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[pos]));
-    } else if (code_point == '\n' && keep_newlines) {
-      out += '\n';
-    } else if (code_point == '\t' && keep_newlines) {
-      out += '\t';
-    } else if (is_control(code_point)) {
-      out += code_point < 0x80 ? fmt::format("\\x{:02x}", code_point)
-                               : fmt::format("\\u{{{:04x}}}", code_point);
-    } else {
-      out.append(text.substr(pos, length));
-    }
-    pos += length;
-  }
-  return out;
 }
 
 } // namespace reprise::cli

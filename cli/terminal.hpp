@@ -25,8 +25,4 @@ std::size_t display_width(std::string_view text);
 // `text` cut to at most `width` columns, with "…" when cut.
 std::string fit_display_width(std::string_view text, std::size_t width);
 
-// `text` with control characters (C0 but newline when `keep_newlines`, DEL, C1) and invalid UTF-8
-// bytes written as \xHH / \u{HHHH} escapes: a snapshot's text never drives the terminal.
-std::string escape_control(std::string_view text, bool keep_newlines = false);
-
 } // namespace reprise::cli

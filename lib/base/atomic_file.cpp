@@ -2,6 +2,7 @@
 
 #include "base/file_bytes.hpp"
 #include "base/io.hpp"
+#include "base/temp_files.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -97,9 +98,11 @@ Result<AtomicFile> AtomicFile::open(std::string path, std::optional<mode_t> new_
     }
     mode = existing.st_mode & 07777;
   }
-  // A hidden name not ending in .json, so listings of snapshot files never see half a file.
   const std::string dir = directory_of(path);
-  std::string temp = fmt::format("{}/.{}.tmp.XXXXXX", dir, base_name_of(path));
+  const std::string base = base_name_of(path);
+  // What a writer of this file killed earlier left behind (temp_files.hpp).
+  remove_stale_temps(dir, base);
+  std::string temp = temp_template(dir, base);
   std::vector<char> buffer(temp.begin(), temp.end());
   buffer.push_back('\0');
   Fd fd(::mkostemp(buffer.data(), O_CLOEXEC));
@@ -112,6 +115,7 @@ Result<AtomicFile> AtomicFile::open(std::string path, std::optional<mode_t> new_
     ::unlink(temp.c_str());
     return write_error(path, "set the mode of a temporary file", error);
   }
+  register_temp(temp);
   return AtomicFile(std::move(path), std::move(temp), std::move(fd));
 }
 
@@ -143,6 +147,7 @@ void AtomicFile::discard() noexcept {
   m_fd.close();
   if (!m_temp_path.empty()) {
     ::unlink(m_temp_path.c_str());
+    unregister_temp(m_temp_path);
     m_temp_path.clear();
   }
 }
@@ -202,6 +207,7 @@ Result<void> AtomicFile::commit(Overwrite overwrite, DirectorySync directory_syn
     }
     ::unlink(m_temp_path.c_str());
   }
+  unregister_temp(m_temp_path);
   m_temp_path.clear();
   if (directory_sync == DirectorySync::no) {
     return {};

@@ -1,8 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 // Text helpers: trimming and cutting UTF-8 text without splitting a character.
 namespace reprise {
@@ -38,5 +40,19 @@ std::string shorten(std::string_view text, std::size_t limit = k_preview_bytes);
 
 // `text` cut to `count` characters, with an ellipsis (not counted) when cut.
 std::string shorten_characters(std::string_view text, std::size_t count);
+
+// The code point of the UTF-8 sequence at `pos` of `text` and its length in bytes; {-1, 1} for a
+// byte that does not start a valid sequence (overlong, surrogate, past U+10FFFF, cut short).
+std::pair<std::int32_t, std::size_t> decode_code_point(std::string_view text, std::size_t pos);
+
+// Whether `code_point` is a control character: C0, DEL or C1.
+constexpr bool is_control(std::int32_t code_point) {
+  return code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point < 0xA0);
+}
+
+// `text` with control characters (C0 but newline and tab when `keep_newlines`, DEL, C1) and
+// invalid UTF-8 bytes written as \xHH / \u{HHHH} escapes: text from a snapshot (a task, a key, an
+// error) never drives the terminal that shows it (no clipboard writes, no window titles).
+std::string escape_control(std::string_view text, bool keep_newlines = false);
 
 } // namespace reprise

@@ -89,21 +89,21 @@ std::string fields_list(const DiffEntry& entry) {
   return out;
 }
 
-std::string entry_line(const DiffEntry& entry, const Painter& painter) {
-  const std::string mark = painter.mark(entry.change);
+// The line of `entry` after its mark; as the snapshots' own text, to be escaped.
+std::string entry_text(const DiffEntry& entry) {
   switch (entry.kind) {
   case EntryKind::value:
     if (entry.change == ChangeKind::added) {
-      return fmt::format("  {} {}: {}", mark, entry.pointer, value_excerpt(entry.after));
+      return fmt::format("{}: {}", entry.pointer, value_excerpt(entry.after));
     }
     if (entry.change == ChangeKind::removed) {
-      return fmt::format("  {} {}: {}", mark, entry.pointer, value_excerpt(entry.before));
+      return fmt::format("{}: {}", entry.pointer, value_excerpt(entry.before));
     }
-    return fmt::format("  {} {}: {} → {}", mark, entry.pointer, value_excerpt(entry.before),
+    return fmt::format("{}: {} → {}", entry.pointer, value_excerpt(entry.before),
                        value_excerpt(entry.after));
   case EntryKind::message:
   case EntryKind::event: {
-    std::string line = fmt::format("  {} {}", mark, where(entry));
+    std::string line = where(entry);
     if (!entry.id.empty() && entry.kind == EntryKind::event) {
       line += fmt::format("  {}", entry.id);
     }
@@ -123,7 +123,7 @@ std::string entry_line(const DiffEntry& entry, const Painter& painter) {
   }
   case EntryKind::artifact:
   case EntryKind::element: {
-    std::string line = fmt::format("  {} {}", mark, where(entry));
+    std::string line = where(entry);
     if (!entry.id.empty()) {
       line += fmt::format("  {}", entry.id);
     }
@@ -155,7 +155,9 @@ void write_diff_text(const DiffResult& diff, Color color, Sink& out) {
     out.append("\n");
     for (const DiffEntry& entry : diff.entries) {
       if (entry.section == section) {
-        out.append(entry_line(entry, painter));
+        // Keys, ids and labels come from the snapshots: escaped, so they never drive the terminal.
+        out.append(
+            fmt::format("  {} {}", painter.mark(entry.change), escape_control(entry_text(entry))));
         out.append("\n");
       }
     }
@@ -261,7 +263,7 @@ void write_divergence_text(const std::optional<Divergence>& divergence, Color co
       return;
     }
     out.append(fmt::format("{} ({}):\n", painter.paint(name, style),
-                           message->role.empty() ? "no role" : message->role));
+                           message->role.empty() ? "no role" : escape_control(message->role)));
     std::string_view text = message->text;
     std::string fallback;
     if (text.empty() && !message->content.empty()) {
@@ -274,7 +276,7 @@ void write_divergence_text(const std::optional<Divergence>& divergence, Color co
       const std::size_t newline = text.find('\n', pos);
       const std::string_view line = text.substr(
           pos, newline == std::string_view::npos ? std::string_view::npos : newline - pos);
-      out.append(fmt::format("  {}\n", line));
+      out.append(fmt::format("  {}\n", escape_control(line, true)));
       if (newline == std::string_view::npos) {
         break;
       }

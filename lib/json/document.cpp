@@ -1,6 +1,7 @@
 #include "json/document.hpp"
 
 #include "base/fd.hpp"
+#include "base/input_file.hpp"
 #include "base/io.hpp"
 #include "base/mapped_file.hpp"
 
@@ -299,36 +300,18 @@ std::optional<simdjson::padded_string> widen_big_integers(std::string_view text)
   return copy;
 }
 
-Result<simdjson::padded_string> read_all(int fd, const std::string& name) {
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
+// The bytes of `file` (a regular file opened by open_input_file), read straight into the padded
+// buffer: no second copy of a large file.
+Result<simdjson::padded_string> read_all(const InputFile& file, const std::string& name) {
+  simdjson::padded_string padded(static_cast<std::size_t>(file.size));
+  const ssize_t done = read_full(file.fd.get(), padded.data(), padded.size());
+  if (done < 0) {
     return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), name);
   }
-  if (S_ISDIR(info.st_mode)) {
-    return fail(ErrorCode::not_found, "is a directory, not a snapshot file", name);
+  if (static_cast<std::size_t>(done) != padded.size()) { // the file shrank while being read
+    return simdjson::padded_string(padded.data(), static_cast<std::size_t>(done));
   }
-  std::string data;
-  if (S_ISREG(info.st_mode) && info.st_size > 0) {
-    data.reserve(static_cast<std::size_t>(info.st_size));
-  }
-  simdjson::padded_string padded;
-  if (S_ISREG(info.st_mode)) {
-    // Read straight into the padded buffer: no second copy of a large file.
-    const auto size = static_cast<std::size_t>(info.st_size);
-    padded = simdjson::padded_string(size);
-    const ssize_t done = read_full(fd, padded.data(), size);
-    if (done < 0) {
-      return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), name);
-    }
-    if (static_cast<std::size_t>(done) != size) {
-      return simdjson::padded_string(padded.data(), static_cast<std::size_t>(done));
-    }
-    return padded;
-  }
-  if (const int error = read_append(fd, data); error != 0) {
-    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(error)), name);
-  }
-  return simdjson::padded_string(data);
+  return padded;
 }
 
 // Runs a precise (slow) parse of invalid `text` to find where it breaks: message and byte offset;
@@ -450,23 +433,20 @@ Document& Document::operator=(Document&&) noexcept = default;
 Document::~Document() = default;
 
 Result<Document> Document::read_file(const std::string& path, FileAccess access) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    const int error = errno;
-    return fail(ErrorCode::not_found,
-                error == ENOENT ? std::string("no such file") : std::strerror(error), path);
+  auto input = open_input_file(path);
+  if (!input) {
+    return std::unexpected(input.error());
   }
+  Fd& fd = input->fd;
   auto impl = std::make_unique<Impl>();
   impl->name = path;
-  struct stat info {};
   // Declared before `beside`, whose destructor joins the thread that uses them.
   std::promise<bool> indexed; // set once stage 1 is over: whether it succeeded
   std::shared_ptr<const json::Jumps> jumps;
   std::optional<Beside> beside;
-  if (access == FileAccess::map && ::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) &&
-      info.st_size >= static_cast<off_t>(k_min_mapped) &&
-      info.st_size <= static_cast<off_t>(simdjson::SIMDJSON_MAXSIZE_BYTES)) {
-    const auto size = static_cast<std::size_t>(info.st_size);
+  if (access == FileAccess::map && input->size >= k_min_mapped &&
+      input->size <= simdjson::SIMDJSON_MAXSIZE_BYTES) {
+    const auto size = static_cast<std::size_t>(input->size);
     // The parser would allocate its buffers itself; allocating them first lets their pages be
     // faulted in beside the parse.
     const bool allocated = size >= k_min_prefaulted &&
@@ -492,7 +472,7 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
     impl->data = impl->mapped->data();
     impl->size = impl->mapped->size();
   } else {
-    auto bytes = read_all(fd.get(), path);
+    auto bytes = read_all(*input, path);
     if (!bytes) {
       return std::unexpected(bytes.error());
     }
@@ -526,11 +506,11 @@ Result<Document> Document::read_file(const std::string& path, FileAccess access)
 }
 
 Result<Document> Document::read_stdin() {
-  auto bytes = read_all(STDIN_FILENO, "<stdin>");
-  if (!bytes) {
-    return std::unexpected(bytes.error());
+  std::string bytes;
+  if (auto read = read_input_stream(STDIN_FILENO, "<stdin>", bytes); !read) {
+    return std::unexpected(read.error());
   }
-  return from_string(std::string_view(bytes->data(), bytes->size()), "<stdin>");
+  return from_string(bytes, "<stdin>");
 }
 
 Result<Document> Document::from_string(std::string_view bytes, std::string name) {

@@ -10,6 +10,7 @@
 #include "snapshot/history.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
+#include "snapshot/state_layout.hpp"
 
 #include "json/member.hpp"
 #include <cerrno>
@@ -104,11 +105,16 @@ Result<void> write_outcome(const AttemptContext& context, const AttemptOutcome& 
     keep.now_ms = ids.now_ms();
     keep.status = written_status(*snapshot).value_or("");
     keep.task = snapshot->task;
-    if (run.own_copy) {
-      return write_snapshot_file(run.snapshot_path, completion.root);
+    auto written = run.own_copy ? write_snapshot_file(run.snapshot_path, completion.root)
+                                : write_snapshot_version(run.snapshot_path, completion.root,
+                                                         snapshot->document.text(), keep);
+    if (!written) {
+      // The snapshot still says running, and no live owner backs it: it reads as interrupted. The
+      // ledger says the same, so the two never disagree about how the attempt ended.
+      end.status = std::string(to_string(WorkerStatus::interrupted));
+      record_end(run.state_dir, run.worker_id, end);
     }
-    return write_snapshot_version(run.snapshot_path, completion.root, snapshot->document.text(),
-                                  keep);
+    return written;
   }
   end.status = report.status;
   return record_end(run.state_dir, run.worker_id, end);
@@ -316,9 +322,11 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   notify_snapshot_waiters(run.snapshot_path);
 
   context.result_path = absolute(attempt_result_path(run.state_dir, run.worker_id, attempt));
+  if (auto made = make_private_dir(fs::path(context.result_path).parent_path().string()); !made) {
+    return std::unexpected(made.error());
+  }
   std::error_code ec;
-  fs::create_directories(fs::path(context.result_path).parent_path(), ec);
-  fs::remove(context.result_path, ec);
+  fs::remove(context.result_path, ec); // a link planted there goes, its target stays
 
   ChildContext child;
   child.snapshot_path = absolute(run.snapshot_path);
@@ -429,8 +437,9 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
     run.own_copy = true;
     run.snapshot_path = attempt_snapshot_path(run.state_dir, run.worker_id,
                                               next_attempt(run.state_dir, run.worker_id));
-    std::error_code ec;
-    fs::create_directories(fs::path(run.snapshot_path).parent_path(), ec);
+    if (auto made = make_private_dir(fs::path(run.snapshot_path).parent_path().string()); !made) {
+      return std::unexpected(made.error());
+    }
     return run_worker(std::move(run), reset->root, {}, settings, ids);
   }
   return run_worker(std::move(run), reset->root, snapshot->document.text(), settings, ids);

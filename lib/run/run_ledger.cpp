@@ -2,7 +2,9 @@
 
 #include "base/atomic_file.hpp"
 #include "base/fd.hpp"
+#include "base/input_file.hpp"
 #include "base/io.hpp"
+#include "snapshot/state_layout.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -20,15 +22,16 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 Result<void> append_line(const std::string& path, const Json& line) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    return fail(ErrorCode::cannot_write, std::strerror(errno), path);
+  if (auto made = make_private_dir(std::filesystem::path(path).parent_path().string()); !made) {
+    return std::unexpected(made.error());
+  }
+  auto fd = open_private_file(path, O_WRONLY | O_APPEND | O_CREAT);
+  if (!fd) {
+    return std::unexpected(fd.error());
   }
   // One write per line: O_APPEND keeps records whole even if another process appended meanwhile.
   const std::string text = line.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
-  if (!write_all(fd.get(), text)) {
+  if (!write_all(fd->get(), text)) {
     return fail(ErrorCode::cannot_write, std::strerror(errno), path);
   }
   return {};
@@ -36,11 +39,11 @@ Result<void> append_line(const std::string& path, const Json& line) {
 
 std::vector<Json> read_lines(const std::string& path) {
   std::vector<Json> lines;
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
+  auto input = open_input_file(path);
+  if (!input) {
     return lines;
   }
-  auto text = read_to_end(fd.get());
+  auto text = read_to_end(input->fd.get());
   if (!text) {
     return lines;
   }
@@ -238,13 +241,15 @@ Result<AttemptPruneReport> prune_attempts(const std::string& state_dir,
 
 std::optional<AttemptEnd> end_of(const std::string& state_dir, const std::string& worker_id,
                                  int attempt) {
+  // The last end record of the attempt wins: a later one corrects an outcome that could not be
+  // written to the snapshot (as read_attempts reads them).
+  std::optional<AttemptEnd> end;
   for (const Json& line : read_lines(ledger_path(state_dir, worker_id))) {
-    if (get_or<std::string>(line, "event", "") != "end" || line["attempt"].get<int>() != attempt) {
-      continue;
+    if (get_or<std::string>(line, "event", "") == "end" && line["attempt"].get<int>() == attempt) {
+      end = parse_end(line);
     }
-    return parse_end(line);
   }
-  return std::nullopt;
+  return end;
 }
 
 std::string fnv1a_hex(std::string_view bytes) {

@@ -45,7 +45,11 @@ SignalGuard::SignalGuard() {
   action.sa_flags = SA_RESTART;
   for (const int signal : k_forwarded) {
     struct sigaction previous {};
-    if (::sigaction(signal, &action, &previous) == 0) {
+    // An ignored signal stays ignored: under `nohup`, a hangup must not cancel the worker.
+    if (::sigaction(signal, nullptr, &previous) != 0 || previous.sa_handler == SIG_IGN) {
+      continue;
+    }
+    if (::sigaction(signal, &action, nullptr) == 0) {
       m_previous.emplace_back(signal, previous);
     }
   }

@@ -12,7 +12,8 @@ namespace reprise {
 // previous dispositions are restored on destruction. At most one guard exists at a time.
 class SignalGuard {
 public:
-  // Installs the handlers (and ignores SIGPIPE, so a closed caller pipe is an error, not a death).
+  // Installs the handlers, except for a signal already ignored (nohup), and ignores SIGPIPE, so a
+  // closed caller pipe is an error, not a death.
   SignalGuard();
   SignalGuard(const SignalGuard&) = delete;
   SignalGuard& operator=(const SignalGuard&) = delete;

@@ -3,6 +3,7 @@
 #include "base/fd.hpp"
 #include "base/io.hpp"
 #include "run/signal_guard.hpp"
+#include "snapshot/state_layout.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -33,14 +34,10 @@ struct Stream {
 };
 
 Result<Fd> open_log(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    return fail(ErrorCode::cannot_write, fmt::format("cannot open log: {}", std::strerror(errno)),
-                path);
+  if (auto made = make_private_dir(std::filesystem::path(path).parent_path().string()); !made) {
+    return std::unexpected(made.error());
   }
-  return fd;
+  return open_private_file(path, O_WRONLY | O_CREAT | O_TRUNC);
 }
 
 // Copies what the pipe has to the log and the caller; false once the pipe is at end of file (or

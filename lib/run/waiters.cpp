@@ -59,9 +59,10 @@ Result<WaiterRegistration> WaiterRegistration::open(const std::string& state_dir
     return fail(ErrorCode::usage, fmt::format("invalid worker id '{}'", worker_id));
   }
   const std::string dir = waiters_dir(state_dir, worker_id);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  Fd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (auto made = make_private_dir(dir); !made) {
+    return std::unexpected(made.error());
+  }
+  Fd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!dir_fd.valid()) {
     return fail(ErrorCode::cannot_write,
                 fmt::format("cannot open the waiters dir: {}", std::strerror(errno)), dir);
@@ -125,7 +126,8 @@ void notify_waiters(const std::string& state_dir, const std::string& worker_id) 
     return;
   }
   const std::string dir = waiters_dir(state_dir, worker_id);
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  // Never through a link: its target's sockets are not this worker's waiters.
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dir_fd < 0) {
     return; // no one ever waited on this worker here
   }

@@ -1,5 +1,6 @@
 #include "run/worker_lock.hpp"
 
+#include "base/input_file.hpp"
 #include "base/io.hpp"
 #include "run/process.hpp"
 #include "snapshot/state_layout.hpp"
@@ -25,17 +26,12 @@ Result<Fd> open_lock_file(const std::string& state_dir, const std::string& worke
   if (!valid_worker_id(worker_id)) {
     return fail(ErrorCode::usage, fmt::format("invalid worker id '{}'", worker_id));
   }
-  const std::string dir = locks_dir(state_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const std::string path =
-      edit ? edit_lock_path(state_dir, worker_id) : worker_lock_path(state_dir, worker_id);
-  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    return fail(ErrorCode::cannot_write,
-                fmt::format("cannot open lock file: {}", std::strerror(errno)), path);
+  if (auto made = make_private_dir(locks_dir(state_dir)); !made) {
+    return std::unexpected(made.error());
   }
-  return fd;
+  return open_private_file(edit ? edit_lock_path(state_dir, worker_id)
+                                : worker_lock_path(state_dir, worker_id),
+                           O_RDWR | O_CREAT);
 }
 
 int flock_retrying(int fd, int operation) {
@@ -44,11 +40,11 @@ int flock_retrying(int fd, int operation) {
 
 // Parses "<pid> <start time>" from the lock file at `path`.
 std::optional<LockOwner> read_owner(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
+  auto input = open_input_file(path);
+  if (!input) {
     return std::nullopt;
   }
-  auto text = read_to_end(fd.get());
+  auto text = read_to_end(input->fd.get());
   if (!text || text->empty()) {
     return std::nullopt;
   }

@@ -1,5 +1,6 @@
 #include "run/worker_summary.hpp"
 
+#include "base/byte_size.hpp"
 #include "base/duration.hpp"
 #include "base/text.hpp"
 #include "base/uuid7.hpp"
@@ -390,20 +391,6 @@ std::string summary_to_text(const WorkerSummary& s) {
                                  : fmt::format("{}: {}", warning.pointer, warning.message));
   }
   return out;
-}
-
-std::string format_bytes(std::uint64_t bytes) {
-  if (bytes < 1024) {
-    return fmt::format("{} B", bytes);
-  }
-  constexpr const char* k_units[] = {"KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes) / 1024.0;
-  std::size_t unit = 0;
-  while (value >= 1024.0 && unit + 1 < std::size(k_units)) {
-    value /= 1024.0;
-    ++unit;
-  }
-  return fmt::format("{:.1f} {}", value, k_units[unit]);
 }
 
 std::string truncate_display(std::string_view text, std::size_t width) {

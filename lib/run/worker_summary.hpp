@@ -92,9 +92,6 @@ OrderedJson summary_to_json(const WorkerSummary& summary);
 // The summary as aligned "label  value" lines, each ending in a newline (`show`).
 std::string summary_to_text(const WorkerSummary& summary);
 
-// A byte count for people: "512 B", "1.5 KiB", "12.0 MiB".
-std::string format_bytes(std::uint64_t bytes);
-
 // `text` cut to at most `width` display columns (counting UTF-8 code points), with "…" at the end
 // when cut; control characters (newlines, tabs) become spaces.
 std::string truncate_display(std::string_view text, std::size_t width);

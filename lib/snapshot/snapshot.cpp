@@ -61,6 +61,8 @@ private:
   Result<void> load_execution(Element root);
   void load_plain_fields(Element root);
   void load_audit_and_suspension(Element root);
+  // Warns about each duplicate key in `object` (at `pointer`) and the objects below it.
+  void warn_duplicate_keys(Element object, const std::string& pointer, int depth);
 
   Snapshot& m_s;
   const Document& m_doc;
@@ -90,7 +92,28 @@ Result<void> Loader::run() {
   m_s.artifacts = std::move(*artifacts);
   load_plain_fields(root);
   load_audit_and_suspension(root);
+  warn_duplicate_keys(root, "", 0);
   return {};
+}
+
+void Loader::warn_duplicate_keys(Element object, const std::string& pointer, int depth) {
+  // The objects reprise and harn read fields from (the top level, config, execution, the carry
+  // policy and their parts), not the transcript's messages or artifacts' payloads: those are
+  // copied as they are, duplicates included.
+  constexpr int k_max_depth = 3;
+  std::vector<std::string_view> seen;
+  for (auto field : object.get_object()) {
+    const std::string_view key = field.key;
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      warn(json::pointer_join(pointer, key),
+           "duplicate key: the last one is used, as harn reads it (an earlier one is ignored)");
+    } else {
+      seen.push_back(key);
+    }
+    if (depth + 1 < k_max_depth && field.value.is_object()) {
+      warn_duplicate_keys(field.value, json::pointer_join(pointer, key), depth + 1);
+    }
+  }
 }
 
 Result<void> Loader::load_config(Element root) {

@@ -1,6 +1,7 @@
 #include "snapshot/snapshot_peek.hpp"
 
 #include "base/fd.hpp"
+#include "base/input_file.hpp"
 #include "base/io.hpp"
 #include "snapshot/worker_status.hpp"
 
@@ -120,24 +121,13 @@ Result<std::string> config_mode_of(std::string_view text, const std::string& pat
 
 // Reads the whole of `path` into `out`; an unreadable error otherwise.
 Result<void> read_whole(const std::string& path, std::string& out) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    const int error = errno;
-    return fail(ErrorCode::not_found,
-                error == ENOENT ? std::string("no such file") : std::strerror(error), path);
-  }
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) {
-    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), path);
-  }
-  if (S_ISDIR(info.st_mode)) {
-    return fail(ErrorCode::not_found, "is a directory, not a snapshot file", path);
+  auto input = open_input_file(path);
+  if (!input) {
+    return std::unexpected(input.error());
   }
   out.clear();
-  if (S_ISREG(info.st_mode)) {
-    out.reserve(static_cast<std::size_t>(info.st_size));
-  }
-  if (const int error = read_append(fd.get(), out); error != 0) {
+  out.reserve(static_cast<std::size_t>(input->size));
+  if (const int error = read_append(input->fd.get(), out); error != 0) {
     return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(error)), path);
   }
   return {};

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "base/error.hpp"
+#include "base/fd.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -17,6 +20,12 @@
 //   locks/<key>.edit
 //   locks/<key>.history   held while the history of <key> changes
 //   waiters/<key>/        the sockets of `reprise wait` (waiters.hpp)
+//
+// `.reprise/` is trusted only when it is a real directory (not a symbolic link) owned by this user
+// and writable by no one else; reprise creates it, and every directory in it, with mode 0700, and
+// opens every file in it without following a symbolic link (make_private_dir, open_private_file).
+// In a shared or world-writable state dir another user therefore cannot plant a link that would
+// make reprise truncate, write or delete a file of theirs choosing.
 //
 // Everything is keyed by the worker key: the snapshot's FILE NAME without ".json" (for files harn
 // wrote, the worker id), never by the `id` inside the file, so that every command finds the same
@@ -72,5 +81,16 @@ std::string history_lock_path(const std::string& state_dir, const std::string& k
 
 // `<state_dir>/.reprise/waiters/<key>`, where the waiters of a worker bind their sockets.
 std::string waiters_dir(const std::string& state_dir, const std::string& key);
+
+// Makes `dir` (`.reprise/` of a state dir, or a directory below it) exist, creating what is missing
+// with mode 0700, after checking that its `.reprise/` can be trusted (above); cannot_write naming
+// the directory, with the reason, otherwise.
+Result<void> make_private_dir(const std::string& dir);
+
+// Opens `path`, a file below a `.reprise/` made by make_private_dir, with `flags` (O_CLOEXEC and
+// O_NOFOLLOW added; new files get mode 0600): a symbolic link or anything but a regular file there
+// is refused, never followed, and opening never blocks on a planted FIFO. cannot_write naming the
+// file otherwise.
+Result<Fd> open_private_file(const std::string& path, int flags);
 
 } // namespace reprise
