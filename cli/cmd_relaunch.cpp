@@ -34,6 +34,7 @@ struct RelaunchOptions {
   bool jsonl = false;
   bool stdin_ids = false;
   std::string cwd;
+  bool keep_group = false;
 };
 
 // One target's outcome for the summary.
@@ -262,6 +263,7 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
   }
   settings.kill_after = *kill_after;
   settings.detach = options.detach ? Detach::yes : Detach::no;
+  settings.keep_group = options.keep_group;
   if (!options.cwd.empty()) {
     settings.cwd = options.cwd;
   }
@@ -423,6 +425,9 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
                   "Delay between SIGTERM and SIGKILL on timeout or interrupt (default 5s)");
   app->add_flag("--detach", options->detach,
                 "Return once the child has started; a supervisor records the outcome");
+  app->add_flag("--keep-group", options->keep_group,
+                "Leave the child's process group running when the child ends (by default what "
+                "is left of it is ended: SIGTERM, then SIGKILL)");
   app->add_option("-j,--jobs", options->jobs, "Run up to N targets at once (default 1)")
       ->check(CLI::PositiveNumber);
   app->add_option("--cwd", options->cwd,

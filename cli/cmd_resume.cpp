@@ -28,6 +28,7 @@ struct ResumeOptions {
   bool detach = false;
   bool json = false;
   std::string cwd;
+  bool keep_group = false;
 };
 
 int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
@@ -56,6 +57,7 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
   if (!kill_after) {
     return report_error(kill_after.error(), options.json);
   }
+  settings.keep_group = options.keep_group;
   settings.kill_after = *kill_after;
   settings.detach = options.detach ? Detach::yes : Detach::no;
   if (options.json) {
@@ -144,6 +146,7 @@ Command setup_resume(CLI::App& root, const GlobalOptions& global) {
   app->add_option("--timeout", options->timeout, "When relaunching: as relaunch --timeout");
   app->add_option("--kill-after", options->kill_after, "When relaunching: as relaunch");
   app->add_flag("--detach", options->detach, "When relaunching: as relaunch --detach");
+  app->add_flag("--keep-group", options->keep_group, "When relaunching: as relaunch --keep-group");
   app->add_option("--cwd", options->cwd, "When relaunching: as relaunch --cwd")->type_name("DIR");
   app->add_flag("--json", options->json, "Print the outcomes as JSON (an envelope)");
   app->footer("Examples:\n"

@@ -51,6 +51,7 @@ public:
   std::int64_t clock = 1000;
   std::vector<std::pair<std::int64_t, int>> sent; // (time, signal) in order
   SpawnRequest spawned;
+  std::vector<std::chrono::milliseconds> ended_group; // end_group's grace, per call
 
   Result<StartedChild> start(const SpawnRequest& request) override {
     spawned = request;
@@ -102,6 +103,8 @@ public:
       m_ended = ExitStatus::signalled(sig);
     }
   }
+
+  void end_group(std::chrono::milliseconds grace) override { ended_group.push_back(grace); }
 
   Result<std::optional<ExitStatus>> try_wait() override {
     if (!m_ended || m_reaped) {
@@ -160,6 +163,27 @@ TEST_CASE("supervisor (fake runner)") {
     CHECK(runner.spawned.argv == request.argv);
     CHECK(runner.spawned.env == request.env);
     CHECK(runner.spawned.cwd == "/work");
+  }
+
+  SUBCASE("what is left of the group ends with the child, unless kept") {
+    runner.exits_at = 1100;
+    request.kill_after = std::chrono::milliseconds(5000);
+    REQUIRE(supervise(request, runner).has_value());
+    // The grace is kill_after, at most 2 s: the attempt's end is not held up for long.
+    CHECK(runner.ended_group == std::vector{std::chrono::milliseconds(2000)});
+
+    FakeRunner short_grace;
+    short_grace.exits_at = 1100;
+    request.kill_after = std::chrono::milliseconds(300);
+    REQUIRE(supervise(request, short_grace).has_value());
+    CHECK(short_grace.ended_group == std::vector{std::chrono::milliseconds(300)});
+
+    FakeRunner opted_out;
+    opted_out.exits_at = 1100;
+    request.keep_group = true;
+    REQUIRE(supervise(request, opted_out).has_value());
+    CHECK(opted_out.ended_group.empty());
+    CHECK(opted_out.sent.empty());
   }
 
   SUBCASE("a death by signal stays a signal") {

@@ -349,6 +349,7 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   request.caller_err = settings.caller_err;
   request.timeout = settings.timeout;
   request.kill_after = settings.kill_after;
+  request.keep_group = settings.keep_group;
   request.signal_fd = settings.signal_fd;
   report.log_out = request.log_out;
   report.log_err = request.log_err;

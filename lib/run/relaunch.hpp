@@ -33,6 +33,7 @@ struct RunSettings {
   int caller_err = 2;
   int signal_fd = -1;             // SignalGuard::fd() of an attached run; -1: none
   std::optional<std::string> cwd; // --cwd: run there instead of the snapshot's execution.cwd
+  bool keep_group = false;        // --keep-group: SuperviseRequest::keep_group
 };
 
 // What happened.

@@ -15,6 +15,7 @@
 #include <limits>
 #include <poll.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace reprise {
@@ -25,6 +26,10 @@ constexpr std::size_t k_copy_buffer = 64 * 1024;
 constexpr std::size_t k_tail_bytes = 4096;
 constexpr std::size_t k_stderr_tail_lines = 5;
 constexpr int k_no_pidfd_tick_ms = 20;
+// How long what is left of a finished child's group gets between SIGTERM and SIGKILL (at most),
+// and how often it is looked at meanwhile.
+constexpr std::chrono::milliseconds k_group_grace{2000};
+constexpr int k_group_poll_ms = 10;
 
 // One output stream of the child: the pipe we read, the log we write, where the tee goes.
 struct Stream {
@@ -293,6 +298,22 @@ public:
     }
   }
 
+  void end_group(std::chrono::milliseconds grace) override {
+    const auto group_alive = [this] { return m_group > 0 && ::kill(-m_group, 0) == 0; };
+    if (!group_alive()) {
+      return;
+    }
+    signal_group(SIGTERM);
+    signal_group(SIGCONT);
+    const std::int64_t deadline = monotonic_ms() + grace.count();
+    while (group_alive() && monotonic_ms() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(k_group_poll_ms));
+    }
+    if (group_alive()) {
+      signal_group(SIGKILL);
+    }
+  }
+
   Result<std::optional<ExitStatus>> try_wait() override { return m_child.try_wait(); }
 
   int received_signal() override { return SignalGuard::received(); }
@@ -485,6 +506,9 @@ private:
     if (m_outcome.timed_out || m_outcome.forwarded_signal != 0) {
       // Whatever is left of the group goes too: a timed-out run must not linger.
       m_runner.signal_group(SIGKILL);
+    } else if (!m_request.keep_group) {
+      // The attempt is over: background helpers the child left in its group end with it.
+      m_runner.end_group(std::min(m_request.kill_after, k_group_grace));
     }
     m_outcome.exit = exit;
     m_outcome.duration_ms = m_runner.now_ms() - m_started;

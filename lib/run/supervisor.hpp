@@ -67,6 +67,10 @@ struct SuperviseRequest {
   std::optional<std::chrono::milliseconds> timeout; // --timeout; empty: none
   std::chrono::milliseconds kill_after{5000};       // SIGTERM → SIGKILL delay
   int signal_fd = -1; // readable once reprise got a termination signal (SignalGuard::fd)
+  // Leave what is left of the child's process group running after the child ends (--keep-group);
+  // by default it is ended (SIGTERM, then SIGKILL after min(kill_after, 2 s)), so a child's
+  // background helpers never outlive its attempt.
+  bool keep_group = false;
   // Called once the child runs (before any output is copied), e.g. to record it in the ledger.
   std::function<void(const StartedChild&)> on_started;
 };
@@ -97,6 +101,9 @@ public:
   // Sends `signal` to the child's process group, also after the child was reaped (its group may
   // outlive it).
   virtual void signal_group(int signal) = 0;
+  // Ends what is left of the child's process group after the child was reaped: SIGTERM (and
+  // SIGCONT), then SIGKILL if members remain after `grace`. Nothing when the group is empty.
+  virtual void end_group(std::chrono::milliseconds grace) = 0;
   // Reaps the child if it has ended; nullopt while it runs.
   virtual Result<std::optional<ExitStatus>> try_wait() = 0;
   // The termination signal reprise received (once the request's signal_fd is readable).

@@ -144,7 +144,13 @@ std::string waiters_dir(const std::string& state_dir, const std::string& key) {
 Result<void> make_private_dir(const std::string& dir) {
   const std::size_t end = reprise_component_end(dir);
   if (end == std::string::npos) {
-    return refuse(dir, "not inside a .reprise directory");
+    // Not bookkeeping of a state dir (a log path a caller chose): only made.
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return refuse(dir, fmt::format("cannot create directory: {}", ec.message()));
+    }
+    return {};
   }
   const std::string root = dir.substr(0, end);
   if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST) {

@@ -84,7 +84,7 @@ std::string waiters_dir(const std::string& state_dir, const std::string& key);
 
 // Makes `dir` (`.reprise/` of a state dir, or a directory below it) exist, creating what is missing
 // with mode 0700, after checking that its `.reprise/` can be trusted (above); cannot_write naming
-// the directory, with the reason, otherwise.
+// the directory, with the reason, otherwise. A `dir` outside any `.reprise/` is only created.
 Result<void> make_private_dir(const std::string& dir);
 
 // Opens `path`, a file below a `.reprise/` made by make_private_dir, with `flags` (O_CLOEXEC and

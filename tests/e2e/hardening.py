@@ -350,6 +350,35 @@ def test_ignored_sighup_stays_ignored(case):
     check(shown["status"] == "completed", f"the worker completed: {shown['status']}")
 
 
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is not alive: its parent (here, nobody but init) has yet to reap it.
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_group_ends_with_the_child(case):
+    key = "worker_group"
+    case.add_worker(key)
+    run = case.run("relaunch", key, "--task", "Helpers", *child("--ready", "--grandchild"), ok=0)
+    grandchild = int(run.out.split("ready ", 1)[1].split()[1])
+    deadline = time.monotonic() + 5
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    check(not alive(grandchild), f"the grandchild {grandchild} ended with its attempt")
+    run = case.run("relaunch", key, "--task", "Kept", "--keep-group",
+                   *child("--ready", "--grandchild"), ok=0)
+    grandchild = int(run.out.split("ready ", 1)[1].split()[1])
+    try:
+        check(alive(grandchild), "--keep-group leaves the grandchild running")
+    finally:
+        if alive(grandchild):
+            os.kill(grandchild, signal.SIGKILL)
+
+
 # --- 9. terminal escapes -------------------------------------------------------------------------
 
 def test_terminal_escapes(case):
@@ -370,7 +399,7 @@ TESTS = [test_planted_links_are_not_followed, test_untrusted_reprise_dir_is_refu
          test_private_modes, test_special_files, test_result_file_made_special_by_the_child,
          test_size_limit, test_duplicate_keys_warned, test_output_errors,
          test_signals_remove_temporaries, test_stale_temporaries_found_and_removed,
-         test_ignored_sighup_stays_ignored, test_terminal_escapes]
+         test_ignored_sighup_stays_ignored, test_group_ends_with_the_child, test_terminal_escapes]
 
 
 def main():

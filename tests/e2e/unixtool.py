@@ -143,12 +143,18 @@ def test_completion(tmp):
             bash_script = path
             syntax = subprocess.run(["bash", "-n", path], capture_output=True)
             check(syntax.returncode == 0, f"bash -n: {syntax.stderr!r}")
-        if shell == "zsh" and shutil.which("zsh"):
+        if shell == "zsh":
             syntax = subprocess.run(["zsh", "-n", path], capture_output=True)
             check(syntax.returncode == 0, f"zsh -n: {syntax.stderr!r}")
-        if shell == "fish" and shutil.which("fish"):
+            # compinit takes the script's #compdef line: the function is registered for reprise.
+            registered = subprocess.run(
+                ["zsh", "-f", "-c", f"autoload -U compinit; compinit -u -D; source {path}; "
+                 "print -r -- ${_comps[reprise]}"], capture_output=True, cwd=tmp)
+            check(registered.stdout.strip() == b"_reprise", f"zsh registers _reprise: {registered!r}")
+        if shell == "fish":
             syntax = subprocess.run(["fish", "-n", path], capture_output=True)
             check(syntax.returncode == 0, f"fish -n: {syntax.stderr!r}")
+            fish_script = path
     check(run(["completion", "tcsh"]).returncode == 2, "unknown shell is a usage error")
     reprise = os.path.basename(ARGS.reprise)
     got = compgen(bash_script, [reprise, "re"])
@@ -167,6 +173,17 @@ def test_completion(tmp):
     check(set(got) == {"bash", "zsh", "fish"}, f"completion completes shells: {got}")
     got = compgen(bash_script, [reprise, "--color", "x", "sh"])
     check(got == ["show"], f"a global option's value is skipped: {got}")
+    # fish answers `complete -C` as it would on Tab.
+    env = dict(os.environ, PATH=os.path.dirname(ARGS.reprise) + os.pathsep + os.environ["PATH"])
+
+    def fish_complete(line):
+        proc = subprocess.run(["fish", "-c", f"source {fish_script}; complete -C '{line}'"],
+                              capture_output=True, env=env)
+        return [row.split(b"\t")[0].decode() for row in proc.stdout.splitlines()]
+    got = fish_complete(f"{reprise} re")
+    check(set(got) == {"reset", "relaunch", "restore", "resume"}, f"fish: commands complete: {got}")
+    got = fish_complete(f"{reprise} show --j")
+    check(got == ["--json"], f"fish: options complete: {got}")
 
 
 # --- terminal manners --------------------------------------------------------------------------
