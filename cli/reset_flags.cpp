@@ -1,6 +1,6 @@
 #include "reset_flags.hpp"
 
-#include "reset/carry_policy.hpp"
+#include "snapshot/snapshot_carry.hpp"
 
 namespace reprise::cli {
 

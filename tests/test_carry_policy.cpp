@@ -29,16 +29,4 @@ TEST_CASE("carry_policy") {
     CHECK(not_dict.to_json().dump() == "[1]");
     CHECK(not_dict.find("a") == nullptr);
   }
-
-  SUBCASE("parse_transcript_mode: trimmed names, harn's message otherwise") {
-    CHECK(parse_transcript_mode("inherit") == TranscriptMode::inherit);
-    CHECK(parse_transcript_mode(" fork\n") == TranscriptMode::fork);
-    CHECK(parse_transcript_mode("reset") == TranscriptMode::reset);
-    CHECK(parse_transcript_mode("compact") == TranscriptMode::compact);
-    const auto bad = parse_transcript_mode("  Fork ");
-    REQUIRE_FALSE(bad.has_value());
-    CHECK(bad.error().code == ErrorCode::usage);
-    CHECK(bad.error().message == "spawn_agent: carry.transcript_mode must be one of inherit, "
-                                 "fork, reset, compact; got `Fork`");
-  }
 }

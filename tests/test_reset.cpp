@@ -1,5 +1,4 @@
 #include "reset/reset.hpp"
-#include "reset/resume_rules.hpp"
 #include "scratch.hpp"
 #include "snapshot/snapshot.hpp"
 
@@ -279,38 +278,6 @@ TEST_CASE("reset") {
     CHECK(render_trigger_payload("\"quoted\"") == "quoted");
     CHECK(render_trigger_payload("plain words") == "plain words");
     CHECK(render_trigger_payload("42") == "42");
-  }
-
-  SUBCASE("resume rules (§4.4 step 6): suspended sub-agent, summary-only transcript, input") {
-    const Snapshot done = load("good-example-workflow-completed-after-send-input.json");
-    REQUIRE_FALSE(check_resumable(done));
-    CHECK(check_resumable(done).error().message.starts_with("HARN-SUS-003: "));
-    const Snapshot suspended = load("good-top-level-agent-suspended.json");
-    REQUIRE(check_resumable(suspended));
-    IdSource ids(k_now, 7);
-    ResumeRequest blank;
-    blank.input = "  ";
-    REQUIRE_FALSE(apply_resume_rules(suspended, blank, ids));
-    ResumeRequest request;
-    request.input = "carry on";
-    request.continue_transcript = ContinueTranscript::no;
-    auto resumed = apply_resume_rules(suspended, request, ids);
-    REQUIRE(resumed);
-    const OrderedJson out = resumed->root.to_json();
-    CHECK(out["status"] == "running");
-    CHECK(out["suspension"].is_null());
-    CHECK(out["task"] == "carry on");
-    CHECK(out["history"].back() == "carry on");
-    CHECK(out["config"]["spec"]["task"] == "carry on");
-    REQUIRE(resumed->digest.has_value());
-    CHECK(out["transcript"]["summary"] == *resumed->digest);
-    CHECK(out["transcript"]["messages"].size() == 1);
-    const OrderedJson& continuity = out["config"]["spec"]["options"]["_resume_continuity"];
-    CHECK(continuity["input"] == "carry on");
-    CHECK(continuity["continue_transcript"] == false);
-    CHECK(continuity["worker"]["id"] == suspended.id);
-    CHECK(continuity["digest"] == *resumed->digest);
-    CHECK(continuity["turn"] == 0);
   }
 
   SUBCASE("every good fixture: loads after reset, untouched fields equal, deterministic") {

@@ -3,9 +3,11 @@
 #include "scratch.hpp"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/file.h>
 #include <unistd.h>
 
 using namespace reprise;
@@ -117,5 +119,40 @@ TEST_CASE("worker_lock") {
     }
     CHECK(std::filesystem::exists(dir + "/.reprise/locks/worker_1.edit"));
     CHECK(SnapshotEditLock::acquire(dir, "worker_1").has_value()); // released with the first
+  }
+
+  SUBCASE("lock_and_load and edit_and_load: the lock (named after the file), then the snapshot") {
+    const std::string snapshot = scratch.file("w1.json");
+    std::filesystem::copy_file(reprise::test::fixture_path("snapshots/good-workflow-running.json"),
+                               snapshot);
+    {
+      auto locked = lock_and_load(snapshot);
+      REQUIRE(locked.has_value());
+      CHECK(locked->lock.path() == dir + "/.reprise/locks/w1.lock");
+      CHECK(locked->snapshot.path == snapshot);
+      CHECK(WorkerLock::acquire(dir, "w1").error().code == ErrorCode::busy);
+    }
+    CHECK(WorkerLock::acquire(dir, "w1").has_value());
+    {
+      auto edited = edit_and_load(snapshot);
+      REQUIRE(edited.has_value());
+      CHECK(edited->snapshot.id == load_snapshot_file(snapshot)->id);
+      // Held: another open file description cannot take it without waiting.
+      const Fd other(::open((dir + "/.reprise/locks/w1.edit").c_str(), O_RDWR | O_CLOEXEC));
+      REQUIRE(other.valid());
+      CHECK(::flock(other.get(), LOCK_EX | LOCK_NB) != 0);
+    }
+  }
+
+  SUBCASE("lock_and_load and edit_and_load: a snapshot that does not load leaves no lock held") {
+    const std::string missing = scratch.file("missing.json");
+    CHECK(lock_and_load(missing).error().code == ErrorCode::not_found);
+    CHECK(WorkerLock::acquire(dir, "missing").has_value());
+    const std::string bad = scratch.file("bad.json");
+    std::ofstream(bad) << "{";
+    CHECK(edit_and_load(bad).error().code == ErrorCode::invalid_snapshot);
+    const Fd other(::open((dir + "/.reprise/locks/bad.edit").c_str(), O_RDWR | O_CLOEXEC));
+    REQUIRE(other.valid());
+    CHECK(::flock(other.get(), LOCK_EX | LOCK_NB) == 0);
   }
 }

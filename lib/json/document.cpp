@@ -186,21 +186,43 @@ std::string clean_message(std::string message) {
 // The bytes of a UTF-8 byte-order mark.
 constexpr std::string_view k_byte_order_mark = "\xEF\xBB\xBF";
 
-// The offset of the first bracket nested deeper than `limit` (outside strings), or npos.
-std::size_t find_too_deep(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+// The string literals of JSON text walked byte by byte, for the raw scans below that look only
+// at what lies outside them (brackets, numbers).
+class StringLiterals {
+public:
+  // Whether text[i] belongs to a string literal (its quotes included); past an escape's backslash,
+  // `i` is moved onto the escaped byte, so the walk's next step leaves it out too.
+  bool skip(std::string_view text, std::size_t& i) {
     const char c = text[i];
-    if (in_string) {
+    if (m_inside) {
       if (c == '\\') {
         ++i;
       } else if (c == '"') {
-        in_string = false;
+        m_inside = false;
       }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
+      return true;
+    }
+    if (c == '"') {
+      m_inside = true;
+      return true;
+    }
+    return false;
+  }
+
+private:
+  bool m_inside = false;
+};
+
+// The offset of the first bracket nested deeper than `limit` (outside strings), or npos.
+std::size_t find_too_deep(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  StringLiterals strings;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (strings.skip(text, i)) {
+      continue;
+    }
+    const char c = text[i];
+    if (c == '[' || c == '{') {
       if (++depth > limit) {
         return i;
       }
@@ -256,21 +278,12 @@ std::string same_length_double(std::string_view token) {
 // bytes, so that every offset, and so every byte span, stays the same. nullopt when there is none.
 std::optional<simdjson::padded_string> widen_big_integers(std::string_view text) {
   std::optional<simdjson::padded_string> copy;
-  bool in_string = false;
+  StringLiterals strings;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    if (strings.skip(text, i)) {
+      continue;
+    }
     const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
     if (c != '-' && (c < '0' || c > '9')) {
       continue;
     }

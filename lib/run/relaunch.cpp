@@ -251,11 +251,6 @@ int exit_code_of(const RelaunchReport& report) {
   return exit_code_for(parse_worker_status(report.status));
 }
 
-Result<WorkerLock> lock_snapshot(const std::string& snapshot_path) {
-  return WorkerLock::acquire(state_dir_for_snapshot(snapshot_path),
-                             worker_key_for_snapshot(snapshot_path));
-}
-
 void read_execution(const Snapshot& snapshot, PreparedRun& run) {
   auto execution = json::member(snapshot.document.root(), "execution");
   if (!execution) {
@@ -391,23 +386,20 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
 Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                                        const ResetRequest& request, const RunSettings& settings,
                                        IdSource& ids) {
-  auto lock = lock_snapshot(snapshot_path);
-  if (!lock) {
-    return std::unexpected(lock.error());
+  auto locked = lock_and_load(snapshot_path);
+  if (!locked) {
+    return std::unexpected(locked.error());
   }
-  auto snapshot = load_snapshot_file(snapshot_path);
-  if (!snapshot) {
-    return std::unexpected(snapshot.error());
-  }
+  const Snapshot& snapshot = locked->snapshot;
   // We hold the lock, so a "running" on disk has no live owner: harn's loader view (interrupted).
-  if (auto ok = check_reset_preconditions(*snapshot, request); !ok) {
+  if (auto ok = check_reset_preconditions(snapshot, request); !ok) {
     return std::unexpected(ok.error());
   }
-  auto reset = plan_reset(*snapshot, request, ids);
+  auto reset = plan_reset(snapshot, request, ids);
   if (!reset) {
     return std::unexpected(reset.error());
   }
-  PreparedRun run{std::move(*lock),
+  PreparedRun run{std::move(locked->lock),
                   state_dir_for_snapshot(snapshot_path),
                   worker_key_for_snapshot(snapshot_path),
                   snapshot_path,
@@ -416,10 +408,10 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                   {},
                   {},
                   "relaunch",
-                  std::string(written_status(*snapshot).value_or("")),
-                  snapshot->task,
+                  std::string(written_status(snapshot).value_or("")),
+                  snapshot.task,
                   false};
-  read_execution(*snapshot, run);
+  read_execution(snapshot, run);
   if (settings.cwd) {
     run.cwd = *settings.cwd;
   }
@@ -433,7 +425,7 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                                   run.cwd),
                 snapshot_path);
   }
-  if (!snapshot->carry.persist_state) {
+  if (!snapshot.carry.persist_state) {
     // harn does not persist such a worker: the run gets its own copy, the snapshot stays as it was.
     run.own_copy = true;
     run.snapshot_path = attempt_snapshot_path(run.state_dir, run.worker_id,
@@ -443,7 +435,7 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
     }
     return run_worker(std::move(run), reset->root, {}, settings, ids);
   }
-  return run_worker(std::move(run), reset->root, snapshot->document.text(), settings, ids);
+  return run_worker(std::move(run), reset->root, snapshot.document.text(), settings, ids);
 }
 
 } // namespace reprise

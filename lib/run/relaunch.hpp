@@ -71,10 +71,6 @@ struct PreparedRun {
       false; // the run writes its own copy under runs/ (persist_state false): no history
 };
 
-// Takes the worker lock of the snapshot at `snapshot_path` (named after its file) without
-// waiting: busy (exit 75) naming the holder.
-Result<WorkerLock> lock_snapshot(const std::string& snapshot_path);
-
 // execution.cwd and execution.env of `snapshot` (non-string env values are skipped).
 void read_execution(const Snapshot& snapshot, PreparedRun& run);
 

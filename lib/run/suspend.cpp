@@ -42,19 +42,16 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
                                        const std::string& initiator, IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
   const std::string name = worker_key_for_snapshot(snapshot_path);
-  auto edit = SnapshotEditLock::acquire(state_dir, name);
-  if (!edit) {
-    return std::unexpected(edit.error());
+  auto edited = edit_and_load(snapshot_path);
+  if (!edited) {
+    return std::unexpected(edited.error());
   }
-  auto snapshot = load_snapshot_file(snapshot_path);
-  if (!snapshot) {
-    return std::unexpected(snapshot.error());
-  }
+  const Snapshot& snapshot = edited->snapshot;
   LifecycleReport report;
-  report.worker_id = snapshot->id;
-  const WorkerStatus status = parse_worker_status(written_status(*snapshot).value_or(""));
+  report.worker_id = snapshot.id;
+  const WorkerStatus status = parse_worker_status(written_status(snapshot).value_or(""));
   if (status == WorkerStatus::suspended) {
-    report.status = snapshot->status; // idempotent: the first reason stands
+    report.status = snapshot.status; // idempotent: the first reason stands
     return report;
   }
   const auto child = status == WorkerStatus::running ? live_child(state_dir, name) : std::nullopt;
@@ -62,24 +59,24 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
     // No live child: the loader's view ("running" is shown as interrupted).
     return fail(ErrorCode::usage,
                 fmt::format("HARN-SUS-001: suspend_agent: worker {} is not running (status={})",
-                            snapshot->id, snapshot->status),
+                            snapshot.id, snapshot.status),
                 snapshot_path);
   }
-  JsonNode root = snapshot->to_node();
+  JsonNode root = snapshot.to_node();
   root.set_value("status", to_string(WorkerStatus::suspended));
   root.set_value("awaiting_started_at", nullptr);
   root.set_value("suspension", OrderedJson{{"reason", reason},
                                            {"initiator", initiator},
                                            {"suspended_at", ids.next()},
-                                           {"snapshot_ref", snapshot->path},
+                                           {"snapshot_ref", snapshot.path},
                                            {"prior_span_link", nullptr},
                                            {"pipeline_span_link", nullptr},
                                            {"suspended_at_turn", nullptr},
                                            {"conditions", nullptr},
                                            {"auto_resume_trigger", nullptr}});
   // harn always persists a suspension, whatever persist_state says.
-  if (auto written = write_snapshot_version(snapshot_path, root, snapshot->document.text(),
-                                            keep_info("suspend", *snapshot, ids));
+  if (auto written = write_snapshot_version(snapshot_path, root, snapshot.document.text(),
+                                            keep_info("suspend", snapshot, ids));
       !written) {
     return std::unexpected(written.error());
   }
@@ -97,17 +94,14 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
   LifecycleReport report;
   std::optional<std::pair<pid_t, std::uint64_t>> child;
   {
-    auto edit = SnapshotEditLock::acquire(state_dir, name);
-    if (!edit) {
-      return std::unexpected(edit.error());
+    auto edited = edit_and_load(snapshot_path);
+    if (!edited) {
+      return std::unexpected(edited.error());
     }
-    auto snapshot = load_snapshot_file(snapshot_path);
-    if (!snapshot) {
-      return std::unexpected(snapshot.error());
-    }
-    report.worker_id = snapshot->id;
+    const Snapshot& snapshot = edited->snapshot;
+    report.worker_id = snapshot.id;
     child = live_child(state_dir, name);
-    const std::string status(written_status(*snapshot).value_or(""));
+    const std::string status(written_status(snapshot).value_or(""));
     const WorkerStatus parsed = parse_worker_status(status);
     const bool active = child || parsed == WorkerStatus::running ||
                         parsed == WorkerStatus::suspended || parsed == WorkerStatus::awaiting ||
@@ -117,10 +111,10 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
       return fail(ErrorCode::usage,
                   fmt::format("cancel: worker {} is not running (status={}); nothing changed "
                               "(--force cancels it anyway)",
-                              snapshot->id, status),
+                              snapshot.id, status),
                   snapshot_path);
     }
-    JsonNode root = snapshot->to_node();
+    JsonNode root = snapshot.to_node();
     root.set_value("status", to_string(WorkerStatus::cancelled));
     root.set_value("finished_at", ids.next());
     root.set_value("awaiting_started_at", nullptr);
@@ -128,8 +122,8 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
       root.set_value("suspension", nullptr);
     }
     root.set_value("latest_error", "worker cancelled");
-    if (auto written = write_snapshot_version(snapshot_path, root, snapshot->document.text(),
-                                              keep_info("cancel", *snapshot, ids));
+    if (auto written = write_snapshot_version(snapshot_path, root, snapshot.document.text(),
+                                              keep_info("cancel", snapshot, ids));
         !written) {
       return std::unexpected(written.error());
     }
@@ -158,27 +152,24 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
   const std::string name = worker_key_for_snapshot(snapshot_path);
   LifecycleReport report;
   {
-    auto edit = SnapshotEditLock::acquire(state_dir, name);
-    if (!edit) {
-      return std::unexpected(edit.error());
+    auto edited = edit_and_load(snapshot_path);
+    if (!edited) {
+      return std::unexpected(edited.error());
     }
-    auto snapshot = load_snapshot_file(snapshot_path);
-    if (!snapshot) {
-      return std::unexpected(snapshot.error());
-    }
-    report.worker_id = snapshot->id;
-    if (auto ok = check_resumable(*snapshot); !ok) {
+    const Snapshot& snapshot = edited->snapshot;
+    report.worker_id = snapshot.id;
+    if (auto ok = check_resumable(snapshot); !ok) {
       return std::unexpected(ok.error());
     }
     auto child = live_child(state_dir, name);
     if (child) {
-      auto resumed = apply_resume_rules(*snapshot, request, ids);
+      auto resumed = apply_resume_rules(snapshot, request, ids);
       if (!resumed) {
         return std::unexpected(resumed.error());
       }
       if (auto written =
-              write_snapshot_version(snapshot_path, resumed->root, snapshot->document.text(),
-                                     keep_info("resume", *snapshot, ids));
+              write_snapshot_version(snapshot_path, resumed->root, snapshot.document.text(),
+                                     keep_info("resume", snapshot, ids));
           !written) {
         return std::unexpected(written.error());
       }
@@ -196,36 +187,33 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                             report.worker_id),
                 snapshot_path);
   }
-  auto lock = lock_snapshot(snapshot_path);
-  if (!lock) {
-    return std::unexpected(lock.error());
+  auto locked = lock_and_load(snapshot_path);
+  if (!locked) {
+    return std::unexpected(locked.error());
   }
-  auto snapshot = load_snapshot_file(snapshot_path);
-  if (!snapshot) {
-    return std::unexpected(snapshot.error());
-  }
-  if (auto ok = check_resumable(*snapshot); !ok) {
+  const Snapshot& snapshot = locked->snapshot;
+  if (auto ok = check_resumable(snapshot); !ok) {
     return std::unexpected(ok.error());
   }
-  auto resumed = apply_resume_rules(*snapshot, request, ids);
+  auto resumed = apply_resume_rules(snapshot, request, ids);
   if (!resumed) {
     return std::unexpected(resumed.error());
   }
-  PreparedRun run{std::move(*lock),
+  PreparedRun run{std::move(locked->lock),
                   state_dir,
                   name,
                   snapshot_path,
-                  request.input.value_or(snapshot->task),
-                  snapshot->carry.transcript_mode,
+                  request.input.value_or(snapshot.task),
+                  snapshot.carry.transcript_mode,
                   {},
                   {},
                   "resume",
-                  std::string(written_status(*snapshot).value_or("")),
-                  snapshot->task,
+                  std::string(written_status(snapshot).value_or("")),
+                  snapshot.task,
                   false};
-  read_execution(*snapshot, run);
+  read_execution(snapshot, run);
   auto relaunched =
-      run_worker(std::move(run), resumed->root, snapshot->document.text(), settings, ids);
+      run_worker(std::move(run), resumed->root, snapshot.document.text(), settings, ids);
   if (!relaunched) {
     return std::unexpected(relaunched.error());
   }

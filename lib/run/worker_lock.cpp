@@ -66,6 +66,19 @@ void write_owner(int fd, pid_t pid) {
   }
 }
 
+// The snapshot at `snapshot_path`, loaded once `lock` is held (or the lock's error).
+template <typename Lock>
+Result<LockedSnapshot<Lock>> load_under(Result<Lock> lock, const std::string& snapshot_path) {
+  if (!lock) {
+    return std::unexpected(lock.error());
+  }
+  auto snapshot = load_snapshot_file(snapshot_path);
+  if (!snapshot) {
+    return std::unexpected(snapshot.error());
+  }
+  return LockedSnapshot<Lock>{std::move(*lock), std::move(*snapshot)};
+}
+
 } // namespace
 
 bool valid_worker_id(const std::string& worker_id) {
@@ -160,6 +173,21 @@ Result<SnapshotEditLock> SnapshotEditLock::acquire(const std::string& state_dir,
     return fail(ErrorCode::cannot_write, fmt::format("cannot lock: {}", std::strerror(errno)));
   }
   return SnapshotEditLock(std::move(*fd));
+}
+
+Result<WorkerLock> lock_snapshot(const std::string& snapshot_path) {
+  return WorkerLock::acquire(state_dir_for_snapshot(snapshot_path),
+                             worker_key_for_snapshot(snapshot_path));
+}
+
+Result<LockedSnapshot<WorkerLock>> lock_and_load(const std::string& snapshot_path) {
+  return load_under(lock_snapshot(snapshot_path), snapshot_path);
+}
+
+Result<LockedSnapshot<SnapshotEditLock>> edit_and_load(const std::string& snapshot_path) {
+  return load_under(SnapshotEditLock::acquire(state_dir_for_snapshot(snapshot_path),
+                                              worker_key_for_snapshot(snapshot_path)),
+                    snapshot_path);
 }
 
 } // namespace reprise

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "snapshot/snapshot.hpp"
 #include "snapshot/state_layout.hpp" // worker_lock_path, edit_lock_path
 
 #include <cstdint>
@@ -68,6 +69,25 @@ private:
   explicit SnapshotEditLock(Fd fd) : m_fd(std::move(fd)) {}
   Fd m_fd; // the flock goes with the descriptor
 };
+
+// A snapshot read while one of its locks is held, so that no other reprise replaces the file
+// between this read and the caller's write. The lock lives as long as this object.
+template <typename Lock> struct LockedSnapshot {
+  Lock lock;
+  Snapshot snapshot;
+};
+
+// Takes the worker lock of the snapshot at `snapshot_path` (named after its file) without
+// waiting: busy (exit 75) naming the holder.
+Result<WorkerLock> lock_snapshot(const std::string& snapshot_path);
+
+// The worker lock of the snapshot at `snapshot_path` (as lock_snapshot), then the snapshot loaded
+// under it: for whoever starts a run of the worker (relaunch, resume that respawns).
+Result<LockedSnapshot<WorkerLock>> lock_and_load(const std::string& snapshot_path);
+
+// The edit lock of the snapshot at `snapshot_path` (waited for), then the snapshot loaded under
+// it: for a read-modify-write of a worker that may be running (suspend, resume, cancel).
+Result<LockedSnapshot<SnapshotEditLock>> edit_and_load(const std::string& snapshot_path);
 
 // Whether `worker_id` can name a file: non-empty, not "." or "..", no '/' and no NUL.
 bool valid_worker_id(const std::string& worker_id);

@@ -107,6 +107,19 @@ Result<void> load_policy(LoadContext& ctx, Element value, const std::string& poi
 
 } // namespace
 
+Result<TranscriptMode> parse_transcript_mode(std::string_view text) {
+  const std::string_view mode = trim(text);
+  for (const TranscriptMode candidate : {TranscriptMode::inherit, TranscriptMode::fork,
+                                         TranscriptMode::reset, TranscriptMode::compact}) {
+    if (mode == to_string(candidate)) {
+      return candidate;
+    }
+  }
+  return fail(ErrorCode::usage, fmt::format("spawn_agent: carry.transcript_mode must be one of "
+                                            "inherit, fork, reset, compact; got `{}`",
+                                            mode));
+}
+
 Result<void> load_carry_policy(LoadContext& ctx, Element root, CarryPolicy& carry) {
   auto value = member(root, "carry_policy");
   if (!value) {
@@ -145,27 +158,12 @@ Result<void> load_carry_policy(LoadContext& ctx, Element root, CarryPolicy& carr
     } else {
       shown = serde::display(*mode);
     }
-    const std::string trimmed(trim(shown));
-    static const std::pair<std::string_view, TranscriptMode> k_modes[] = {
-        {"inherit", TranscriptMode::inherit},
-        {"fork", TranscriptMode::fork},
-        {"reset", TranscriptMode::reset},
-        {"compact", TranscriptMode::compact}};
-    bool known = false;
-    for (const auto& [name, parsed] : k_modes) {
-      if (trimmed == name) {
-        carry.transcript_mode = parsed;
-        known = true;
-      }
+    auto parsed = parse_transcript_mode(shown);
+    if (!parsed) {
+      return ctx.error("/carry_policy/transcript_mode", std::move(parsed.error().message));
     }
-    if (!known) {
-      return ctx.error(
-          "/carry_policy/transcript_mode",
-          fmt::format("spawn_agent: carry.transcript_mode must be one of inherit, fork, "
-                      "reset, compact; got `{}`",
-                      trimmed));
-    }
-    carry.transcript_mode_text = trimmed;
+    carry.transcript_mode = *parsed;
+    carry.transcript_mode_text = std::string(trim(shown));
   }
   if (auto policy = member(*value, "context_policy")) {
     if (auto r =
