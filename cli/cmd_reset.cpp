@@ -6,6 +6,7 @@
 #include "reset/reset.hpp"
 #include "reset_flags.hpp"
 #include "run/completion.hpp"
+#include "run/worker_lock.hpp"
 #include "snapshot/history.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
@@ -75,6 +76,24 @@ std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions&
   }
   if (options.in_place && target.is_stdin) {
     return Error::usage("--in-place needs a snapshot file, not standard input");
+  }
+  // --in-place writes the worker's file like every writer: under its worker lock (busy, exit 75,
+  // while a relaunch runs it or another reset writes it) and its edit lock (a cancel or suspend
+  // editing it finishes first), both taken before the read so no update is lost.
+  std::optional<WorkerLock> worker_lock;
+  std::optional<SnapshotEditLock> edit_lock;
+  if (options.in_place) {
+    auto locked = lock_snapshot(target.path);
+    if (!locked) {
+      return locked.error();
+    }
+    worker_lock.emplace(std::move(*locked));
+    auto editing = SnapshotEditLock::acquire(state_dir_for_snapshot(target.path),
+                                             worker_key_for_snapshot(target.path));
+    if (!editing) {
+      return editing.error();
+    }
+    edit_lock.emplace(std::move(*editing));
   }
   auto snapshot =
       load_target_snapshot(target, writes_to_file(options) ? FileAccess::map : FileAccess::read);

@@ -244,6 +244,43 @@ def test_size_limit(case):
     check(env_run.returncode == 66, f"REPRISE_MAX_SIZE applies: {env_run.stderr}")
 
 
+# --- 4. reset --in-place takes the locks ---------------------------------------------------------
+
+def test_reset_in_place_respects_runs_and_other_resets(case):
+    key = "worker_busy"
+    case.add_worker(key)
+    case.run("relaunch", key, "--task", "Long", "--detach", *child("--mode", "hang"), ok=0)
+    run = case.run("reset", key, "--task", "Sneaky", "--in-place")
+    check(run.code == 75, f"reset --in-place of a running worker: busy (75): {run!r}")
+    case.run("cancel", key, ok=0)
+    for _ in range(200):
+        if json.loads(case.run("show", key, "--json", ok=0).out)["data"][0]["status"] != "running":
+            break
+        time.sleep(0.05)
+    shown = json.loads(case.run("show", key, "--json", ok=0).out)["data"][0]
+    check(shown["task"] != "Sneaky", f"the reset never reached the snapshot: {shown['task']}")
+
+    # Racing resets: each one either writes (and keeps the version it replaced) or is refused.
+    other = "worker_race"
+    case.add_worker(other)
+    env = dict(os.environ, HARN_WORKER_STATE_DIR=case.state)
+    successes = 0
+    for round_ in range(5):
+        procs = [subprocess.Popen([REPRISE, "reset", other, "--task", f"T{round_}-{i}",
+                                   "--in-place"], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True) for i in range(4)]
+        codes = [p.wait(timeout=30) for p in procs]
+        check(all(c in (0, 75) for c in codes) and 0 in codes, f"codes: {codes}")
+        winners = [f"T{round_}-{i}" for i, c in enumerate(codes) if c == 0]
+        successes += len(winners)
+        task = json.loads(case.run("show", other, "--json", ok=0).out)["data"][0]["task"]
+        check(task in winners, f"the snapshot holds a reset that reported success: {task} {winners}")
+    history = case.dot("history", other)
+    numbers = {name.split(".")[0] for name in os.listdir(history) if name[0].isdigit()}
+    check(len(numbers) == successes, f"one kept version per reset that wrote: {len(numbers)} "
+                                     f"versions, {successes} successes")
+
+
 # --- 5. duplicate keys ---------------------------------------------------------------------------
 
 def test_duplicate_keys_warned(case):
@@ -397,7 +434,8 @@ def test_terminal_escapes(case):
 
 TESTS = [test_planted_links_are_not_followed, test_untrusted_reprise_dir_is_refused,
          test_private_modes, test_special_files, test_result_file_made_special_by_the_child,
-         test_size_limit, test_duplicate_keys_warned, test_output_errors,
+         test_size_limit, test_reset_in_place_respects_runs_and_other_resets,
+         test_duplicate_keys_warned, test_output_errors,
          test_signals_remove_temporaries, test_stale_temporaries_found_and_removed,
          test_ignored_sighup_stays_ignored, test_group_ends_with_the_child, test_terminal_escapes]
 
