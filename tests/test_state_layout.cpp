@@ -1,6 +1,12 @@
+#include "scratch.hpp"
 #include "snapshot/state_layout.hpp"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace reprise;
 
@@ -55,5 +61,65 @@ TEST_CASE("state_layout") {
           "workers/.reprise/runs/w1.jsonl");
     CHECK(worker_lock_path(state_dir_for_snapshot("w1.json"), worker_key_for_snapshot("w1.json")) ==
           "./.reprise/locks/w1.lock");
+  }
+}
+
+TEST_CASE("state_layout: a .reprise/ that can be trusted") {
+  reprise::test::Scratch scratch;
+  const std::string state = scratch.str();
+  const std::string locks = locks_dir(state);
+
+  SUBCASE("made 0700 with its folders, then files opened 0600") {
+    REQUIRE(make_private_dir(locks).has_value());
+    struct stat info {};
+    REQUIRE(::stat(reprise_dir(state).c_str(), &info) == 0);
+    CHECK((info.st_mode & 07777) == 0700);
+    REQUIRE(::stat(locks.c_str(), &info) == 0);
+    CHECK((info.st_mode & 07777) == 0700);
+    auto fd = open_private_file(worker_lock_path(state, "w1"), O_RDWR | O_CREAT);
+    REQUIRE(fd.has_value());
+    REQUIRE(::fstat(fd->get(), &info) == 0);
+    CHECK((info.st_mode & 07777) == 0600);
+    CHECK((::fcntl(fd->get(), F_GETFL) & O_NONBLOCK) == 0);
+  }
+
+  SUBCASE("refused when others may write it, or it is a link") {
+    REQUIRE(::mkdir(reprise_dir(state).c_str(), 0777) == 0);
+    REQUIRE(::chmod(reprise_dir(state).c_str(), 0777) == 0);
+    auto refused = make_private_dir(locks);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == ErrorCode::cannot_write);
+    CHECK(refused.error().message.find("writable by others (mode 0777)") != std::string::npos);
+    REQUIRE(::rmdir(reprise_dir(state).c_str()) == 0);
+    REQUIRE(::symlink("/tmp", reprise_dir(state).c_str()) == 0);
+    auto linked = make_private_dir(locks);
+    REQUIRE_FALSE(linked.has_value());
+    CHECK(linked.error().message.find("not a directory") != std::string::npos);
+  }
+
+  SUBCASE("a link, a FIFO or a folder link below it is refused, never followed") {
+    REQUIRE(make_private_dir(locks).has_value());
+    const std::string victim = scratch.file("victim");
+    { std::ofstream(victim) << "keep"; }
+    const std::string lock = worker_lock_path(state, "w1");
+    REQUIRE(::symlink(victim.c_str(), lock.c_str()) == 0);
+    auto followed = open_private_file(lock, O_WRONLY | O_TRUNC | O_CREAT);
+    REQUIRE_FALSE(followed.has_value());
+    CHECK(followed.error().message == "refusing to follow a symbolic link");
+    std::ifstream kept(victim);
+    std::string text;
+    kept >> text;
+    CHECK(text == "keep");
+    const std::string fifo = edit_lock_path(state, "w1");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    auto special = open_private_file(fifo, O_WRONLY | O_CREAT); // would block without O_NONBLOCK
+    REQUIRE_FALSE(special.has_value());
+    REQUIRE(::symlink(scratch.str().c_str(), logs_root(state).c_str()) == 0);
+    CHECK_FALSE(make_private_dir(logs_dir(state, "w1")).has_value());
+  }
+
+  SUBCASE("a folder outside any .reprise/ is only made") {
+    CHECK(make_private_dir(scratch.file("plain/logs")).has_value());
+    CHECK(std::filesystem::is_directory(scratch.file("plain/logs")));
   }
 }
