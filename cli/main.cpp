@@ -1,5 +1,6 @@
 // reprise: replays agent workers from their persisted snapshots. This file only wires the commands.
 #include "app_tree.hpp"
+#include "auto_gc.hpp"
 #include "base/exit_code.hpp"
 #include "commands.hpp"
 #include "output.hpp"
@@ -87,6 +88,8 @@ int run(int argc, char** argv) {
   add_environment(app, global.env.command, "REPRISE_COMMAND",
                   "relaunch/resume COMMAND when none follows --, split as a shell would");
   add_environment(app, global.env.columns, "COLUMNS", "Table width when not on a terminal");
+  add_environment(app, global.env.auto_gc, "REPRISE_AUTO_GC",
+                  "off: writes start no history compaction; wait: they wait for it");
 
   std::vector<Command> commands = {
       setup_show(app, global),     setup_validate(app, global),
@@ -140,6 +143,7 @@ int run(int argc, char** argv) {
       set_json_mode(wants_json(*command.app));
       const int exit = command.run();
       finish_pager();
+      start_due_compactions(global);
       return exit;
     }
   }

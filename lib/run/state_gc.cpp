@@ -5,6 +5,7 @@
 #include "snapshot/history.hpp"
 #include "snapshot/state_layout.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -41,10 +42,20 @@ std::set<std::string> worker_keys(const std::string& state_dir) {
 
 Result<GcReport> collect_garbage(const std::string& state_dir, const GcRequest& request) {
   GcReport report;
-  for (const std::string& key : worker_keys(state_dir)) {
+  const std::set<std::string> keys =
+      request.keys.empty() ? worker_keys(state_dir)
+                           : std::set<std::string>(request.keys.begin(), request.keys.end());
+  for (const std::string& key : keys) {
     if (!valid_worker_id(key)) {
       continue;
     }
+    auto compacted = compact_history(state_dir, key);
+    if (!compacted) {
+      return std::unexpected(compacted.error());
+    }
+    report.compacted += compacted->versions;
+    report.compacted_bytes +=
+        compacted->plain_bytes - std::min(compacted->plain_bytes, compacted->stored_bytes);
     if (live_owner(state_dir, key)) {
       report.running.push_back(key);
       continue;
