@@ -32,6 +32,7 @@ struct RelaunchOptions {
   bool json = false;
   bool jsonl = false;
   bool stdin_ids = false;
+  std::string name; // --name: the worker with this name
   std::string cwd;
 };
 
@@ -233,6 +234,13 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
     }
     targets.insert(targets.end(), ids->begin(), ids->end());
   }
+  if (!options.name.empty()) {
+    auto named = targets_with_name(std::move(targets), options.name, global, "relaunch");
+    if (!named) {
+      return report_error(named.error(), options.json);
+    }
+    targets = std::move(*named);
+  }
   if (targets.empty()) {
     return report_error(Error::usage(options.stdin_ids ? "no worker ids on standard input"
                                                        : "relaunch needs a TARGET"),
@@ -422,6 +430,7 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
                   "Delay between SIGTERM and SIGKILL on timeout or interrupt (default 5s)");
   app->add_flag("--detach", options->detach,
                 "Return once the child has started; a supervisor records the outcome");
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   app->add_option("-j,--jobs", options->jobs, "Run up to N targets at once (default 1)")
       ->check(CLI::PositiveNumber);
   app->add_option("--cwd", options->cwd,
