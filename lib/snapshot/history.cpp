@@ -56,6 +56,11 @@ bool holds_bytes(int fd, std::string_view bytes) {
 // link is made under a temporary name, checked, then linked into place (failing, as a numbered
 // file must, when `target` exists). False when the file cannot be linked (another file system, a
 // file system without links, too many links) or has changed; nothing is left behind then.
+// The link is safe because the caller goes on to rename a new file over `source`, after which no
+// one opens the old one by name. A process that opened it before the rename and writes into it
+// after (harn overwrites snapshots in place, and its open waits for a reset's lease) would change
+// the kept version; when its size then differs from the recorded one, reading it reports it
+// damaged and compaction leaves it alone rather than pass it off as the replaced version.
 bool keep_by_link(const std::string& source, std::string_view bytes, const std::string& target,
                   const std::string& temp) {
   ::unlink(temp.c_str()); // left by a crash
