@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # What the history costs: ten reset + relaunch cycles of a transcript-heavy snapshot (~136 MB),
-# then the history's size on disk as a share of the file's, and the time to restore every version
-# against the time of a reset of the same file.
+# then `reprise gc` (which compresses the versions the writes kept plain) and the history's size on
+# disk as a share of the file's; `reset --in-place` (which keeps a version) against `reset -o`; and
+# the time to restore every version against the time of a reset of the same file.
+#
+# The cycles run as a user would (each write may start `reprise gc --auto` in the background); the
+# timed commands run with REPRISE_AUTO_GC=off, so that no compaction started by one timed run
+# competes with the next: what is timed is the command itself, which never waits for compaction.
 #
 # Each cycle is `reset --in-place --task ...` then `relaunch --task ... -- CHILD`, the child failing
 # on odd cycles (exit 3) and succeeding without a result file on even ones, so every cycle keeps
@@ -51,6 +56,12 @@ for i in $(seq 1 "$cycles"); do
 done
 cycle_end=$(now)
 hist="$state/.reprise/history/worker_bench"
+export REPRISE_AUTO_GC=off
+gc_start=$(now)
+"$reprise" --state-dir "$state" gc worker_bench
+gc_end=$(now)
+echo "reprise gc (waits for a background compaction still running, then compresses what is left):" \
+  "$(secs "$gc_start" "$gc_end") s"
 versions=$(find "$hist" -name '[0-9]*' | wc -l)
 hist_bytes=$(find "$hist" -name '[0-9]*' -printf '%s\n' | awk '{ s += $1 } END { print s }')
 echo "$cycles cycles in $(secs "$cycle_start" "$cycle_end") s: $versions versions kept," \
@@ -79,7 +90,8 @@ for run in 1 2 3; do
   t=$(secs "$t0" "$t1")
   best_inplace=$(awk -v a="${best_inplace:-$t}" -v b="$t" 'BEGIN { print (b < a) ? b : a }')
 done
-echo "reset -o FILE: best of 3 ${best_reset} s; reset --in-place (keeps a version): ${best_inplace} s"
+echo "reset -o FILE: best of 3 ${best_reset} s; reset --in-place (keeps a version): ${best_inplace} s" \
+  "($(awk -v a="$best_inplace" -v b="$best_reset" 'BEGIN { printf "%.2f", a / b }')x)"
 
 # Restore every version into a copy of the state dir, timed, and compared byte for byte.
 worst=0
@@ -107,5 +119,28 @@ done
 echo "restore of each of $versions versions: mean $(awk -v t="$total" -v n="$versions" 'BEGIN { printf "%.3f", t / n }') s," \
   "worst ${worst} s (@$worst_version); byte mismatches: $mismatches"
 echo "restore worst / reset --in-place: $(awk -v a="$worst" -v b="$best_inplace" 'BEGIN { printf "%.2f", a / b }')x;" \
+  "mean / reset --in-place: $(awk -v t="$total" -v n="$versions" -v b="$best_inplace" 'BEGIN { printf "%.2f", t / n / b }')x;" \
   "restore worst / reset -o: $(awk -v a="$worst" -v b="$best_reset" 'BEGIN { printf "%.2f", a / b }')x"
+
+# A version not compressed yet (kept by the last write, before any gc): restoring it is a copy.
+rm -rf "$dir/r" && cp -a "$state" "$dir/r"
+"$reprise" -q --state-dir "$dir/r" reset worker_bench --task "Kept plain" --in-place
+plain=$((versions + 1))
+best_plain=
+for run in 1 2 3; do
+  sync
+  t0=$(now)
+  "$reprise" -q --state-dir "$dir/r" restore "worker_bench@$plain" >/dev/null
+  t1=$(now)
+  t=$(secs "$t0" "$t1")
+  best_plain=$(awk -v a="${best_plain:-$t}" -v b="$t" 'BEGIN { print (b < a) ? b : a }')
+  if ! cmp -s "$state/worker_bench.json" "$dir/r/worker_bench.json"; then
+    echo "plain version $plain: restored bytes differ" >&2
+    mismatches=$((mismatches + 1))
+  fi
+  "$reprise" -q --state-dir "$dir/r" restore "worker_bench@-1" >/dev/null # back, for the next run
+  plain=$((plain + 2))
+done
+echo "restore of a plain version (a copy): best of 3 ${best_plain} s" \
+  "($(awk -v a="$best_plain" -v b="$best_inplace" 'BEGIN { printf "%.2f", a / b }')x reset --in-place)"
 [ "$mismatches" -eq 0 ]

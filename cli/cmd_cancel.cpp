@@ -15,6 +15,7 @@ namespace {
 
 struct CancelOptions {
   std::vector<std::string> targets;
+  std::string name; // --name: the worker with this name
   std::string kill_after = "5s";
   bool json = false;
   bool force = false;
@@ -25,8 +26,12 @@ int run_cancel(const CancelOptions& options, const GlobalOptions& global) {
   if (!kill_after) {
     return report_error(kill_after.error(), options.json);
   }
+  auto targets = targets_with_name(options.targets, options.name, global, "cancel");
+  if (!targets) {
+    return report_error(targets.error(), options.json);
+  }
   IdSource ids(global.now_ms, global.seed);
-  return for_each_target(options.targets, global, options.json, "cancel",
+  return for_each_target(*targets, global, options.json, "cancel",
                          [&](const Target& target, std::string& text) -> Result<Json> {
                            if (auto refused = refuse_revision(target, "cancel"); !refused) {
                              return std::unexpected(refused.error());
@@ -53,7 +58,8 @@ Command setup_cancel(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<CancelOptions>();
   CLI::App* app = root.add_subcommand(
       "cancel", "Cancel workers (harn's close_agent) and terminate their process groups");
-  app->add_option("targets", options->targets, "Snapshot paths or worker ids")->required();
+  app->add_option("targets", options->targets, "Snapshot paths or worker ids");
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   app->add_option("--kill-after", options->kill_after,
                   "SIGKILL the group if it is still there after DUR (default 5s)")
       ->type_name("DUR");

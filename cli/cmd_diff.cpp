@@ -31,6 +31,7 @@ namespace {
 struct DiffCommandOptions {
   std::string a;
   std::string b;
+  std::string name; // --name: the worker with this name stands for A (or B with A a file)
   std::string format = "text";
   std::vector<std::string> ignore;
   bool keep_volatile = false;
@@ -148,6 +149,27 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
   const std::string state_dir = state_dir_of(global);
   std::string a_text = options.a;
   std::string b_text = options.b;
+  if (!options.name.empty()) {
+    std::vector<std::string> given;
+    for (const std::string* text : {&options.a, &options.b}) {
+      if (!text->empty()) {
+        given.push_back(*text);
+      }
+    }
+    auto sides = targets_with_name(given, options.name, global, "diff", BesideName::allowed);
+    if (!sides) {
+      return report_error(sides.error(), json);
+    }
+    if (sides->size() > 2) {
+      return report_error(
+          fail(ErrorCode::usage, "with --name, give at most one of A and B (or @REV)").error(),
+          json);
+    }
+    a_text = sides->front();
+    b_text = sides->size() > 1 ? (*sides)[1] : std::string();
+  } else if (a_text.empty()) {
+    return report_error(fail(ErrorCode::usage, "diff needs A (or --name NAME)").error(), json);
+  }
   if (b_text.empty()) {
     auto pair = previous_and(a_text, state_dir);
     if (!pair) {
@@ -238,10 +260,11 @@ Command setup_diff(CLI::App& root, const GlobalOptions& global) {
               "  66  A or B does not exist or cannot be read\n"
               "  73  cannot write to standard output");
   app->add_option("A", options->a,
-                  "First snapshot: a path, - for standard input, or a worker (ID, prefix, ID@REV)")
-      ->required();
+                  "First snapshot: a path, - for standard input, or a worker (ID, prefix, ID@REV)");
   app->add_option("B", options->b,
                   "Second snapshot (as A); without B, A's previous version is compared with A");
+  app->add_option("--name", options->name,
+                  "The worker with this name as A (A and B then may be @REV, or B a file)");
   app->add_option("--format", options->format, "text (default), patch, merge or json")
       ->check(CLI::IsMember({"text", "patch", "merge", "json"}))
       ->type_name("FORMAT");

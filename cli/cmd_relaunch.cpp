@@ -33,6 +33,7 @@ struct RelaunchOptions {
   bool json = false;
   bool jsonl = false;
   bool stdin_ids = false;
+  std::string name; // --name: the worker with this name
   std::string cwd;
   bool keep_group = false;
 };
@@ -235,6 +236,13 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
     }
     targets.insert(targets.end(), ids->begin(), ids->end());
   }
+  if (!options.name.empty()) {
+    auto named = targets_with_name(std::move(targets), options.name, global, "relaunch");
+    if (!named) {
+      return report_error(named.error(), options.json);
+    }
+    targets = std::move(*named);
+  }
   if (targets.empty()) {
     return report_error(Error::usage(options.stdin_ids ? "no worker ids on standard input"
                                                        : "relaunch needs a TARGET"),
@@ -428,6 +436,7 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
   app->add_flag("--keep-group", options->keep_group,
                 "Leave the child's process group running when the child ends (by default what "
                 "is left of it is ended: SIGTERM, then SIGKILL)");
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   app->add_option("-j,--jobs", options->jobs, "Run up to N targets at once (default 1)")
       ->check(CLI::PositiveNumber);
   app->add_option("--cwd", options->cwd,

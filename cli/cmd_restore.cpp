@@ -12,11 +12,19 @@ namespace {
 
 struct RestoreOptions {
   std::string target;
+  std::string name; // --name: the worker with this name (TARGET is then only @REV)
   bool json = false;
 };
 
 int run_restore(const RestoreOptions& options, const GlobalOptions& global) {
-  auto target = target_of(options.target, global);
+  auto texts = targets_with_name(options.target.empty() ? std::vector<std::string>()
+                                                        : std::vector<std::string>{options.target},
+                                 options.name, global, "restore");
+  if (!texts) {
+    return report_error(texts.error(), options.json);
+  }
+  const std::string text = texts->front();
+  auto target = target_of(text, global);
   if (!target) {
     return report_error(target.error(), options.json);
   }
@@ -27,7 +35,7 @@ int run_restore(const RestoreOptions& options, const GlobalOptions& global) {
     return report_error(
         Error::usage(fmt::format("restore needs a version: {}@N, {}@-1 or {}@attempt:K "
                                  "(reprise log {} lists them)",
-                                 options.target, options.target, options.target, options.target)),
+                                 text, text, text, text)),
         options.json);
   }
   IdSource ids(global.now_ms, global.seed);
@@ -60,14 +68,17 @@ Command setup_restore(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<RestoreOptions>();
   CLI::App* app = root.add_subcommand(
       "restore", "Make an earlier version of a worker's snapshot current again (undo)");
-  app->add_option("target", options->target, "ID@N, ID@-1 or ID@attempt:K (see reprise log)")
-      ->required();
+  app->add_option("target", options->target,
+                  "ID@N, ID@-1 or ID@attempt:K (see reprise log); with --name, @N, @-1 or "
+                  "@attempt:K");
+  app->add_option("--name", options->name, "The worker with this name (instead of ID)");
   app->add_flag("--json", options->json, "Print the outcome as JSON (an envelope)");
   app->footer("The replaced version is kept, so a restore is undone by another.\n\n"
               "Examples:\n"
               "  reprise restore worker_demo@-1\n"
               "  reprise restore worker_demo@2\n"
-              "  reprise restore worker_demo@attempt:3\n\n"
+              "  reprise restore worker_demo@attempt:3\n"
+              "  reprise restore --name 'triage bot' @-1\n\n"
               "Exit status:\n"
               "  0   restored (or the version was already current)\n"
               "  2   bad option, or TARGET names no version (@N, @-1, @attempt:K)\n"

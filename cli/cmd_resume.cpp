@@ -18,6 +18,7 @@ namespace reprise::cli {
 namespace {
 
 struct ResumeOptions {
+  std::string name;               // --name: the worker with this name
   std::vector<std::string> words; // TARGET, then after -- the COMMAND
   std::vector<std::string> rest;  // see setup_relaunch: keeps `--` in this subcommand
   std::optional<std::string> input;
@@ -36,9 +37,10 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
   if (!split) {
     return report_error(split.error(), options.json);
   }
-  auto& [targets, command] = *split;
-  if (targets.empty()) {
-    return report_error(Error::usage("resume needs a TARGET"), options.json);
+  auto& [words, command] = *split;
+  auto targets = targets_with_name(std::move(words), options.name, global, "resume");
+  if (!targets) {
+    return report_error(targets.error(), options.json);
   }
   RunSettings settings;
   auto resolved = command_or_environment(command, global.env.command);
@@ -79,7 +81,7 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
   IdSource ids(global.now_ms, global.seed);
   int worst = exit_code::k_success;
   const int exit = for_each_target(
-      targets, global, options.json, "resume",
+      *targets, global, options.json, "resume",
       [&](const Target& target, std::string& text) -> Result<Json> {
         if (SignalGuard::received() != 0) {
           return fail(ErrorCode::failed, "not resumed: interrupted", target.path);
@@ -139,6 +141,7 @@ Command setup_resume(CLI::App& root, const GlobalOptions& global) {
       ->allow_extra_args();
   app->add_option("rest", options->rest)->expected(1, -1)->group("");
   app->allow_extras();
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   app->add_option("--input", options->input, "The resume input (becomes the task)");
   app->add_flag("--no-continue-transcript", options->no_continue_transcript,
                 "Replace the transcript by a summary of it");

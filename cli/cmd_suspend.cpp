@@ -14,15 +14,20 @@ namespace {
 
 struct SuspendOptions {
   std::vector<std::string> targets;
+  std::string name; // --name: the worker with this name
   std::string reason;
   std::string initiator = "operator";
   bool json = false;
 };
 
 int run_suspend(const SuspendOptions& options, const GlobalOptions& global) {
+  auto targets = targets_with_name(options.targets, options.name, global, "suspend");
+  if (!targets) {
+    return report_error(targets.error(), options.json);
+  }
   IdSource ids(global.now_ms, global.seed);
   return for_each_target(
-      options.targets, global, options.json, "suspend",
+      *targets, global, options.json, "suspend",
       [&](const Target& target, std::string& text) -> Result<Json> {
         if (auto refused = refuse_revision(target, "suspend"); !refused) {
           return std::unexpected(refused.error());
@@ -47,7 +52,8 @@ Command setup_suspend(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<SuspendOptions>();
   CLI::App* app = root.add_subcommand(
       "suspend", "Mark running workers suspended and pause their process groups (SIGSTOP)");
-  app->add_option("targets", options->targets, "Snapshot paths or worker ids")->required();
+  app->add_option("targets", options->targets, "Snapshot paths or worker ids");
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   app->add_option("--reason", options->reason, "Why (stored in the suspension record)")
       ->required()
       ->type_name("TEXT");

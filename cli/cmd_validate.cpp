@@ -19,6 +19,7 @@ namespace {
 
 struct ValidateOptions {
   std::vector<std::string> targets;
+  std::string name; // --name: the worker with this name
   bool json = false;
   bool jsonl = false;
 };
@@ -29,7 +30,11 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
   bool any_unreadable = false;
   const bool json = options.json || options.jsonl;
   Json rows = Json::array();
-  for (const std::string& argument : options.targets) {
+  auto targets = targets_with_name(options.targets, options.name, global, "validate");
+  if (!targets) {
+    return report_error(targets.error(), json);
+  }
+  for (const std::string& argument : *targets) {
     auto found = find_target(argument, state_dir);
     if (!found) {
       return report_error(found.error(), options.json); // an ambiguous prefix: ask again
@@ -112,8 +117,8 @@ Command setup_validate(CLI::App& root, const GlobalOptions& global) {
   CLI::App* app = root.add_subcommand(
       "validate", "Check snapshots against harn's loader rules: errors and silent repairs");
   app->add_option("targets", options->targets,
-                  "Snapshot paths, worker ids, or - for standard input")
-      ->required();
+                  "Snapshot paths, worker ids, or - for standard input");
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   CLI::Option* json = app->add_flag(
       "--json", options->json, "Print the findings as JSON (an envelope; data: one row a target)");
   app->add_flag("--jsonl", options->jsonl, "Print one JSON row a target, one a line, as checked")

@@ -20,6 +20,7 @@ namespace {
 
 struct WaitOptions {
   std::vector<std::string> targets;
+  std::string name; // --name: the worker with this name
   std::string timeout;
   bool any = false;
   bool follow_triggers = false;
@@ -59,8 +60,12 @@ int run_wait(const WaitOptions& options, const GlobalOptions& global) {
     timeout = *parsed;
   }
   const std::string state_dir = state_dir_of(global);
+  auto targets = targets_with_name(options.targets, options.name, global, "wait");
+  if (!targets) {
+    return report_error(targets.error(), options.json);
+  }
   std::vector<std::string> paths;
-  for (const std::string& text : options.targets) {
+  for (const std::string& text : *targets) {
     auto found = current_target_in(text, state_dir, "wait");
     if (!found) {
       return report_error(found.error(), options.json);
@@ -134,7 +139,8 @@ int run_wait(const WaitOptions& options, const GlobalOptions& global) {
 Command setup_wait(CLI::App& root, const GlobalOptions& global) {
   auto options = std::make_shared<WaitOptions>();
   CLI::App* app = root.add_subcommand("wait", "Block while workers run, then report each outcome");
-  app->add_option("targets", options->targets, "Snapshot paths or worker ids")->required();
+  app->add_option("targets", options->targets, "Snapshot paths or worker ids");
+  app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   app->add_option("--timeout", options->timeout,
                   "Give up after DUR, e.g. 90s, 10m, 1h30m (exit 124)")
       ->type_name("DUR");

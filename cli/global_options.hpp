@@ -17,6 +17,7 @@ struct Environment {
   std::string pager;          // PAGER (empty: less -FRX; "cat": none)
   std::string command;        // REPRISE_COMMAND: relaunch/resume COMMAND when none is given
   std::string columns;        // COLUMNS: table width when the terminal does not say
+  std::string auto_gc;        // REPRISE_AUTO_GC: "off", "wait", else detached (auto_gc.hpp)
 };
 
 // Options that every command accepts (manual.md "Global options"), filled in by main before a

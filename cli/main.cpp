@@ -1,5 +1,6 @@
 // reprise: replays agent workers from their persisted snapshots. This file only wires the commands.
 #include "app_tree.hpp"
+#include "auto_gc.hpp"
 #include "base/byte_size.hpp"
 #include "base/exit_code.hpp"
 #include "base/input_file.hpp"
@@ -98,6 +99,8 @@ int run(int argc, char** argv) {
   add_environment(app, global.env.command, "REPRISE_COMMAND",
                   "relaunch/resume COMMAND when none follows --, split as a shell would");
   add_environment(app, global.env.columns, "COLUMNS", "Table width when not on a terminal");
+  add_environment(app, global.env.auto_gc, "REPRISE_AUTO_GC",
+                  "off: writes start no history compaction; wait: they wait for it");
 
   std::vector<Command> commands = {
       setup_show(app, global),     setup_validate(app, global),
@@ -158,6 +161,7 @@ int run(int argc, char** argv) {
       set_json_mode(wants_json(*command.app));
       const int exit = finish_standard_output(command.run());
       finish_pager();
+      start_due_compactions(global);
       return exit;
     }
   }

@@ -60,6 +60,36 @@ Result<Target> target_or_name(const std::string& text, const std::string& name,
   return target_of(text, global);
 }
 
+Result<std::vector<std::string>> targets_with_name(std::vector<std::string> targets,
+                                                   const std::string& name,
+                                                   const GlobalOptions& global,
+                                                   std::string_view command, BesideName beside) {
+  if (name.empty()) {
+    if (targets.empty()) {
+      return fail(ErrorCode::usage, fmt::format("{} needs a TARGET (or --name NAME)", command));
+    }
+    return targets;
+  }
+  auto named = target_by_name(name, global);
+  if (!named) {
+    return std::unexpected(named.error());
+  }
+  bool revision = false;
+  for (std::string& text : targets) {
+    if (text.starts_with('@')) {
+      text = named->path + text;
+      revision = true;
+    } else if (beside == BesideName::refused) {
+      return fail(ErrorCode::usage, "give TARGET or --name, not both (with --name, @REV names a "
+                                    "version of that worker)");
+    }
+  }
+  if (!revision) {
+    targets.insert(targets.begin(), named->path);
+  }
+  return targets;
+}
+
 std::string target_label(const Target& target) {
   const std::string path = target.is_stdin ? "<stdin>" : target.path;
   return target.revision.empty() ? path : fmt::format("{}@{}", path, target.revision);

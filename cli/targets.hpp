@@ -8,6 +8,7 @@
 #include "json/document.hpp"
 #include <string>
 #include <string_view>
+#include <vector>
 
 // How the commands find workers: the state dir (--state-dir, $HARN_WORKER_STATE_DIR, else the
 // nearest .harn/workers walking up from the working directory), TARGETs with unique prefixes and
@@ -27,6 +28,19 @@ Result<Target> target_by_name(const std::string& name, const GlobalOptions& glob
 // TARGET or --name, whichever was given (a usage error for both or neither).
 Result<Target> target_or_name(const std::string& text, const std::string& name,
                               const GlobalOptions& global);
+
+// Whether TARGETs other than revisions may stand beside --name.
+enum class BesideName { refused, allowed };
+
+// The TARGETs of a command, with --name: NAME's worker (its path) stands for a TARGET, and a
+// TARGET that is only "@REV" names that revision of it (`reprise restore --name NAME @-1`); other
+// TARGETs beside --name are a usage error unless `beside` allows them (diff's other side). Without
+// --name, `targets` as they are; a usage error naming `command` when there are none.
+Result<std::vector<std::string>> targets_with_name(std::vector<std::string> targets,
+                                                   const std::string& name,
+                                                   const GlobalOptions& global,
+                                                   std::string_view command,
+                                                   BesideName beside = BesideName::refused);
 
 // How a target is named in messages: its path, with "@REV" when it names a revision.
 std::string target_label(const Target& target);

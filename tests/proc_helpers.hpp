@@ -117,6 +117,8 @@ inline std::vector<std::string> environment_without_state() {
       env.push_back(text);
     }
   }
+  // No background history compaction: it would outlive the test and write into its scratch folder.
+  env.emplace_back("REPRISE_AUTO_GC=off");
   return env;
 }
 

@@ -336,7 +336,7 @@ TEST_CASE("supervisor") {
     CHECK(snapshot["audit"]["run_id"] == "run_example_1");
     CHECK(snapshot["finished_at"].is_string());
     // The previous version is in history; the ledger numbers the next attempt.
-    CHECK(std::filesystem::exists(scratch.file(".reprise/history/worker_demo/1.zst")));
+    CHECK(std::filesystem::exists(scratch.file(".reprise/history/worker_demo/1.json")));
     CHECK(next_attempt(scratch.str(), "worker_demo") == 2);
     CHECK(std::filesystem::file_size(report->log_out) > 0);
   }

@@ -160,14 +160,20 @@ void AtomicFile::write(std::string_view bytes) {
     m_errno = EBADF;
     return;
   }
-  m_errno = write_through(m_fd.get(), bytes);
-  m_unsynced += bytes.size();
-  if (m_errno == 0 && m_unsynced >= k_writeback_chunk) {
-    // Start writing this much back now (without waiting), so the flush in commit() has little
-    // left to wait for: the disk works while the rest of the file is produced.
-    m_writeback.start(m_fd.get(), m_synced, static_cast<off_t>(m_unsynced));
-    m_synced += static_cast<off_t>(m_unsynced);
-    m_unsynced = 0;
+  // In pieces of at most k_writeback_chunk: a whole file handed over at once (a restored version)
+  // still has its write-back started as it goes.
+  while (!bytes.empty() && m_errno == 0) {
+    const std::string_view piece = bytes.substr(0, k_writeback_chunk);
+    bytes.remove_prefix(piece.size());
+    m_errno = write_through(m_fd.get(), piece);
+    m_unsynced += piece.size();
+    if (m_errno == 0 && m_unsynced >= k_writeback_chunk) {
+      // Start writing this much back now (without waiting), so the flush in commit() has little
+      // left to wait for: the disk works while the rest of the file is produced.
+      m_writeback.start(m_fd.get(), m_synced, static_cast<off_t>(m_unsynced));
+      m_synced += static_cast<off_t>(m_unsynced);
+      m_unsynced = 0;
+    }
   }
 }
 

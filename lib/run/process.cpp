@@ -115,24 +115,37 @@ SpawnAttributes::SpawnAttributes(SpawnAttributes&& other) noexcept = default;
 SpawnAttributes& SpawnAttributes::operator=(SpawnAttributes&& other) noexcept = default;
 SpawnAttributes::~SpawnAttributes() = default;
 
-int SpawnAttributes::set_clean_group() {
+namespace {
+
+// Default dispositions for every signal and an empty mask in the child, plus `flags`.
+int set_clean_signals(posix_spawnattr_t* attr, short flags) {
   sigset_t defaults;
   sigfillset(&defaults);
   sigdelset(&defaults, SIGKILL);
   sigdelset(&defaults, SIGSTOP);
   sigset_t empty;
   sigemptyset(&empty);
-  if (int rc = posix_spawnattr_setsigdefault(m_attr.get(), &defaults); rc != 0) {
+  if (int rc = posix_spawnattr_setsigdefault(attr, &defaults); rc != 0) {
     return rc;
   }
-  if (int rc = posix_spawnattr_setsigmask(m_attr.get(), &empty); rc != 0) {
+  if (int rc = posix_spawnattr_setsigmask(attr, &empty); rc != 0) {
     return rc;
   }
+  return posix_spawnattr_setflags(
+      attr, static_cast<short>(flags | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK));
+}
+
+} // namespace
+
+int SpawnAttributes::set_new_session() {
+  return set_clean_signals(m_attr.get(), POSIX_SPAWN_SETSID);
+}
+
+int SpawnAttributes::set_clean_group() {
   if (int rc = posix_spawnattr_setpgroup(m_attr.get(), 0); rc != 0) {
     return rc;
   }
-  const short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
-  return posix_spawnattr_setflags(m_attr.get(), flags);
+  return set_clean_signals(m_attr.get(), POSIX_SPAWN_SETPGROUP);
 }
 
 // ---- SpawnFileActions ---------------------------------------------------------------------------

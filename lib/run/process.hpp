@@ -54,6 +54,9 @@ public:
   // The child leads a new process group, gets default dispositions for every signal and an empty
   // signal mask. Returns 0 or an error number.
   int set_clean_group();
+  // As set_clean_group, but the child leads a new session (so no terminal's signals reach it), for
+  // work that outlives the caller. Returns 0 or an error number.
+  int set_new_session();
   // The wrapped object, or nullptr when moved from.
   const posix_spawnattr_t* get() const { return m_attr.get(); }
 

@@ -3,6 +3,7 @@
 #include "base/atomic_file.hpp"
 #include "base/fd.hpp"
 #include "base/io.hpp"
+#include "base/mapped_file.hpp"
 #include "run/process.hpp"
 #include "run/waiters.hpp"
 #include "run/worker_lock.hpp"
@@ -13,8 +14,67 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <memory>
+#include <sys/stat.h>
 
 namespace reprise {
+
+namespace {
+
+// A file's bytes: mapped (so that a write hands them to the kernel to copy file to file, and
+// keeping them links the file rather than comparing it), else read.
+struct FileText {
+  std::unique_ptr<MappedFile> mapped;
+  std::string read;
+
+  std::string_view bytes() const {
+    return mapped ? std::string_view(mapped->data(), mapped->size()) : std::string_view(read);
+  }
+};
+
+Result<FileText> file_text(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
+    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), path);
+  }
+  FileText text;
+  if (st.st_size > 0) {
+    text.mapped = MappedFile::map(fd, static_cast<std::size_t>(st.st_size), Populate::later);
+  }
+  if (!text.mapped) {
+    auto read = read_to_end(fd.get());
+    if (!read) {
+      return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)), path);
+    }
+    text.read = std::move(*read);
+  }
+  return text;
+}
+
+// The bytes of kept version `number`: a plain one is the stored file itself (mapped, so restoring
+// it is a copy file to file), a compressed one is decompressed.
+Result<FileText> version_text(const std::string& state_dir, const std::string& key,
+                              std::uint64_t number) {
+  for (const HistoryVersion& version : list_history(state_dir, key)) {
+    if (version.number == number && version.storage == VersionStorage::plain) {
+      auto text = file_text(version.file);
+      if (text && (!version.size || *version.size == text->bytes().size())) {
+        return text;
+      }
+      break; // compacted meanwhile, or damaged: read_version says which
+    }
+  }
+  auto bytes = read_version(state_dir, key, number);
+  if (!bytes) {
+    return std::unexpected(bytes.error());
+  }
+  FileText text;
+  text.read = std::move(*bytes);
+  return text;
+}
+
+} // namespace
 
 Result<RestoreReport> restore_version(const std::string& snapshot_path, std::string_view revision,
                                       IdSource& ids) {
@@ -29,9 +89,6 @@ Result<RestoreReport> restore_version(const std::string& snapshot_path, std::str
   if (!edit) {
     return std::unexpected(edit.error());
   }
-  // The version restored and the one the replaced version is kept against often share their full
-  // version: decompress it once.
-  VersionCacheScope cache;
   auto ref = resolve_revision(snapshot_path, revision);
   if (!ref) {
     return std::unexpected(ref.error());
@@ -46,28 +103,23 @@ Result<RestoreReport> restore_version(const std::string& snapshot_path, std::str
                 fmt::format("@{} is a run's own copy ({}), not a version of the snapshot", revision,
                             ref->file));
   }
-  auto bytes = read_revision(snapshot_path, *ref);
-  if (!bytes) {
-    return std::unexpected(bytes.error());
+  auto restored = version_text(state_dir, key, ref->number);
+  if (!restored) {
+    return std::unexpected(restored.error());
   }
-  Fd fd(::open(snapshot_path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)),
-                snapshot_path);
-  }
-  auto current = read_to_end(fd.get());
+  auto current = file_text(snapshot_path);
   if (!current) {
-    return fail(ErrorCode::not_found, fmt::format("cannot read: {}", std::strerror(errno)),
-                snapshot_path);
+    return std::unexpected(current.error());
   }
-  const SnapshotPeek peek = peek_snapshot(*current, snapshot_path);
+  const SnapshotPeek peek = peek_snapshot(current->bytes(), snapshot_path);
   KeepInfo keep;
   keep.command = "restore";
   keep.now_ms = ids.now_ms();
   keep.status = peek.written_status;
   keep.task = peek.task;
   keep.restored = ref->number;
-  auto kept = keep_version(snapshot_path, *current, keep);
+  // Kept by a link to the current file (which the rename below replaces): nothing is compressed.
+  auto kept = keep_version(snapshot_path, current->bytes(), keep);
   if (!kept) {
     return std::unexpected(kept.error());
   }
@@ -76,7 +128,7 @@ Result<RestoreReport> restore_version(const std::string& snapshot_path, std::str
   if (!file) {
     return std::unexpected(file.error());
   }
-  file->write(*bytes);
+  file->write(restored->bytes());
   if (auto committed = file->commit(Overwrite::yes, DirectorySync::no); !committed) {
     return std::unexpected(committed.error());
   }
@@ -84,7 +136,7 @@ Result<RestoreReport> restore_version(const std::string& snapshot_path, std::str
   if (auto flushed = flush_directory(state_dir); !flushed) {
     return std::unexpected(flushed.error());
   }
-  report.size = bytes->size();
+  report.size = restored->bytes().size();
   return report;
 }
 

@@ -1,440 +1,102 @@
 #include "snapshot/history.hpp"
 
 #include "base/atomic_file.hpp"
-#include "base/fd.hpp"
+#include "base/file_bytes.hpp"
+#include "base/io.hpp"
+#include "snapshot/history_store.hpp"
 #include "snapshot/state_layout.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <fmt/format.h>
-#include <map>
-#include <memory>
-#include <nlohmann/json.hpp>
+#include <mutex>
 #include <set>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
 namespace reprise {
+
+using namespace history_store;
 
 namespace {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::ordered_json;
 
-constexpr int k_level = 3;
-constexpr const char* k_index = "index.jsonl";
-
-// A stored file's name parsed: "<n>.json", "<n>.zst" or "<n>.d<b>.zst".
-struct StoredName {
-  std::uint64_t number = 0;
-  VersionStorage storage = VersionStorage::plain;
-  std::uint64_t base = 0;
-};
-
-std::optional<std::uint64_t> parse_number(std::string_view text) {
-  if (text.empty() || text.size() > 18) {
-    return std::nullopt;
-  }
-  std::uint64_t n = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return n == 0 ? std::nullopt : std::optional(n);
-}
-
-std::optional<StoredName> parse_stored_name(std::string_view name) {
-  StoredName parsed;
-  if (name.ends_with(".json")) {
-    name.remove_suffix(5);
-    parsed.storage = VersionStorage::plain;
-  } else if (name.ends_with(".zst")) {
-    name.remove_suffix(4);
-    const std::size_t dot = name.find(".d");
-    if (dot != std::string_view::npos) {
-      auto base = parse_number(name.substr(dot + 2));
-      if (!base) {
-        return std::nullopt;
-      }
-      parsed.base = *base;
-      parsed.storage = VersionStorage::delta;
-      name = name.substr(0, dot);
-    } else {
-      parsed.storage = VersionStorage::full;
-    }
-  } else {
-    return std::nullopt;
-  }
-  auto number = parse_number(name);
-  if (!number) {
-    return std::nullopt;
-  }
-  parsed.number = *number;
-  return parsed;
-}
-
-std::string stored_name(std::uint64_t number, VersionStorage storage, std::uint64_t base) {
-  switch (storage) {
-  case VersionStorage::plain:
-    return fmt::format("{}.json", number);
-  case VersionStorage::full:
-    return fmt::format("{}.zst", number);
-  case VersionStorage::delta:
-    return fmt::format("{}.d{}.zst", number, base);
-  }
-  return {};
-}
-
-std::optional<std::string> read_whole(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+// Whether the open file `fd` (a link to the file being replaced) holds exactly `bytes`: the same
+// file the bytes were mapped from (file_bytes.hpp) or, for bytes that were read, the same content.
+bool holds_bytes(int fd, std::string_view bytes) {
   struct stat st {};
-  if (!fd.valid() || ::fstat(fd.get(), &st) != 0) {
-    return std::nullopt;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<std::uint64_t>(st.st_size) != bytes.size()) {
+    return false;
   }
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  if (auto range = file_range_of(bytes); range && range->offset == 0) {
+    struct stat source {};
+    return ::fstat(range->fd, &source) == 0 && source.st_dev == st.st_dev &&
+           source.st_ino == st.st_ino;
+  }
+  std::array<char, 1 << 16> buffer{};
   std::size_t done = 0;
-  for (;;) {
-    if (done == text.size()) {
-      text.resize(text.size() + 4096); // the file grew: read on until its end
-    }
-    const ssize_t n = ::read(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      return std::nullopt;
-    }
-    if (n == 0) {
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  text.resize(done);
-  return text;
-}
-
-bool write_whole(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
+  while (done < bytes.size()) {
+    const ssize_t n = read_full(fd, buffer.data(), std::min(buffer.size(), bytes.size() - done));
+    if (n <= 0 ||
+        std::memcmp(buffer.data(), bytes.data() + done, static_cast<std::size_t>(n)) != 0) {
       return false;
     }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
+    done += static_cast<std::size_t>(n);
   }
   return true;
 }
 
-// The index lines by version number (the last line for a number wins).
-std::map<std::uint64_t, Json> read_index(const std::string& dir) {
-  std::map<std::uint64_t, Json> lines;
-  auto text = read_whole(fmt::format("{}/{}", dir, k_index));
-  if (!text) {
-    return lines;
+// Keeps the file at `source` as `target` by a hard link to it, when it still holds `bytes`: the
+// link is made under a temporary name, checked, then linked into place (failing, as a numbered
+// file must, when `target` exists). False when the file cannot be linked (another file system, a
+// file system without links, too many links) or has changed; nothing is left behind then.
+// The link is safe because the caller goes on to rename a new file over `source`, after which no
+// one opens the old one by name. A process that opened it before the rename and writes into it
+// after (harn overwrites snapshots in place, and its open waits for a reset's lease) would change
+// the kept version; when its size then differs from the recorded one, reading it reports it
+// damaged and compaction leaves it alone rather than pass it off as the replaced version.
+bool keep_by_link(const std::string& source, std::string_view bytes, const std::string& target,
+                  const std::string& temp) {
+  ::unlink(temp.c_str()); // left by a crash
+  if (::linkat(AT_FDCWD, source.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+    return false;
   }
-  std::size_t start = 0;
-  while (start < text->size()) {
-    const std::size_t end = text->find('\n', start);
-    if (end == std::string::npos) {
-      break; // an unterminated last line is a crash mid-write
-    }
-    Json line = Json::parse(text->begin() + static_cast<std::ptrdiff_t>(start),
-                            text->begin() + static_cast<std::ptrdiff_t>(end), nullptr, false);
-    if (line.is_object() && line.contains("n") && line["n"].is_number_unsigned()) {
-      const auto number = line["n"].get<std::uint64_t>();
-      lines[number] = std::move(line);
-    }
-    start = end + 1;
-  }
-  return lines;
+  Fd fd(::open(temp.c_str(), O_RDONLY | O_CLOEXEC));
+  const bool same =
+      fd.valid() && holds_bytes(fd.get(), bytes) && ::link(temp.c_str(), target.c_str()) == 0;
+  ::unlink(temp.c_str());
+  return same;
 }
 
-template <typename T> T get_or(const Json& object, const char* key, T fallback) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) {
-    return fallback;
-  }
-  try {
-    return it->get<T>();
-  } catch (const Json::exception&) {
-    return fallback;
+std::mutex g_kept_mutex;
+std::vector<HistoryKey> g_kept; // take_kept_histories
+
+void record_kept(const std::string& state_dir, const std::string& key) {
+  const std::lock_guard guard(g_kept_mutex);
+  const bool known = std::any_of(g_kept.begin(), g_kept.end(), [&](const HistoryKey& kept) {
+    return kept.state_dir == state_dir && kept.key == key;
+  });
+  if (!known) {
+    g_kept.push_back({state_dir, key});
   }
 }
 
-// An exclusive flock on the worker's history lock, released on destruction.
-class HistoryLock {
-public:
-  static Result<HistoryLock> acquire(const std::string& state_dir, const std::string& key) {
-    std::error_code ec;
-    fs::create_directories(locks_dir(state_dir), ec);
-    const std::string path = history_lock_path(state_dir, key);
-    Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    if (!fd.valid()) {
-      return fail(ErrorCode::cannot_write,
-                  fmt::format("cannot open the history lock: {}", std::strerror(errno)), path);
-    }
-    int rc = 0;
-    do {
-      rc = ::flock(fd.get(), LOCK_EX);
-    } while (rc != 0 && errno == EINTR);
-    if (rc != 0) {
-      return fail(ErrorCode::cannot_write, fmt::format("cannot lock: {}", std::strerror(errno)),
-                  path);
-    }
-    return HistoryLock(std::move(fd));
-  }
-
-private:
-  explicit HistoryLock(Fd fd) : m_fd(std::move(fd)) {}
-  Fd m_fd;
-};
-
-bool valid_key(const std::string& key) {
-  return !key.empty() && key != "." && key != ".." && key.find('/') == std::string::npos &&
-         key.find('\0') == std::string::npos;
-}
-
-struct CctxDeleter {
-  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
-};
-struct DctxDeleter {
-  void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
-};
-
-// The window (log2) that lets the frame of `size` bytes reach back over a prefix of `prefix`.
-int window_log_for(std::size_t prefix, std::size_t size) {
-  const std::uint64_t span = static_cast<std::uint64_t>(prefix) + size + 1;
-  int log = 10;
-  while (log < 30 && (std::uint64_t{1} << log) < span) {
-    ++log;
-  }
-  return log;
-}
-
-Result<std::string> compress(std::string_view bytes, std::string_view prefix) {
-  std::unique_ptr<ZSTD_CCtx, CctxDeleter> cctx(ZSTD_createCCtx());
-  if (!cctx) {
-    return fail(ErrorCode::cannot_write, "zstd: cannot create a compression context");
-  }
-  ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, k_level);
-  ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
-  ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_enableLongDistanceMatching, 1);
-  ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_windowLog, window_log_for(prefix.size(), bytes.size()));
-  if (!prefix.empty()) {
-    const std::size_t rc = ZSTD_CCtx_refPrefix(cctx.get(), prefix.data(), prefix.size());
-    if (ZSTD_isError(rc)) {
-      return fail(ErrorCode::cannot_write, fmt::format("zstd: {}", ZSTD_getErrorName(rc)));
-    }
-  }
-  std::string out(ZSTD_compressBound(bytes.size()), '\0');
-  const std::size_t n =
-      ZSTD_compress2(cctx.get(), out.data(), out.size(), bytes.data(), bytes.size());
-  if (ZSTD_isError(n)) {
-    return fail(ErrorCode::cannot_write, fmt::format("zstd: {}", ZSTD_getErrorName(n)));
-  }
-  out.resize(n);
-  return out;
-}
-
-Result<std::string> decompress(std::string_view frame, std::string_view prefix,
-                               const std::string& file) {
-  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
-    return fail(ErrorCode::invalid_snapshot, "not a zstd frame of a known size", file);
-  }
-  std::unique_ptr<ZSTD_DCtx, DctxDeleter> dctx(ZSTD_createDCtx());
-  if (!dctx) {
-    return fail(ErrorCode::failed, "zstd: cannot create a decompression context", file);
-  }
-  ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, 31);
-  if (!prefix.empty()) {
-    const std::size_t rc = ZSTD_DCtx_refPrefix(dctx.get(), prefix.data(), prefix.size());
-    if (ZSTD_isError(rc)) {
-      return fail(ErrorCode::invalid_snapshot, fmt::format("zstd: {}", ZSTD_getErrorName(rc)),
-                  file);
-    }
-  }
-  std::string out(static_cast<std::size_t>(size), '\0');
-  const std::size_t n =
-      ZSTD_decompressDCtx(dctx.get(), out.data(), out.size(), frame.data(), frame.size());
-  if (ZSTD_isError(n) || n != out.size()) {
-    return fail(ErrorCode::invalid_snapshot,
-                fmt::format("damaged history entry: zstd: {}",
-                            ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short frame"),
-                file);
-  }
-  return out;
-}
-
-struct Scan {
-  std::vector<HistoryVersion> versions; // oldest first
-  std::uint64_t highest = 0;            // also counting index lines of pruned versions
-};
-
-Scan scan(const std::string& state_dir, const std::string& key) {
-  Scan result;
-  const std::string dir = history_dir(state_dir, key);
-  const auto index = read_index(dir);
-  if (!index.empty()) {
-    result.highest = index.rbegin()->first;
-  }
-  std::map<std::uint64_t, HistoryVersion> found;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().native();
-    auto parsed = parse_stored_name(name);
-    if (!parsed) {
-      continue;
-    }
-    struct stat st {};
-    if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-      continue;
-    }
-    HistoryVersion version;
-    version.number = parsed->number;
-    version.file = it->path().string();
-    version.storage = parsed->storage;
-    version.base = parsed->base;
-    version.stored_bytes = static_cast<std::uint64_t>(st.st_size);
-    version.file_mtime_ms =
-        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
-    if (parsed->storage == VersionStorage::plain) {
-      version.size = version.stored_bytes;
-    }
-    if (auto line = index.find(parsed->number); line != index.end()) {
-      const Json& j = line->second;
-      if (j.contains("size") && j["size"].is_number_unsigned()) {
-        version.size = j["size"].get<std::uint64_t>();
-      }
-      if (j.contains("replaced_ms") && j["replaced_ms"].is_number_integer()) {
-        version.replaced_ms = j["replaced_ms"].get<std::int64_t>();
-      }
-      version.replaced_by = get_or<std::string>(j, "replaced_by", "");
-      version.attempt = get_or<int>(j, "attempt", 0);
-      version.status = get_or<std::string>(j, "status", "");
-      version.task = get_or<std::string>(j, "task", "");
-      version.restored = get_or<std::uint64_t>(j, "restored", 0);
-    }
-    // Two files for one number (a crash between writing a new form and removing the old): the
-    // plainer one wins, it needs nothing else.
-    auto [slot, inserted] = found.try_emplace(version.number, version);
-    if (!inserted && static_cast<int>(version.storage) < static_cast<int>(slot->second.storage)) {
-      slot->second = version;
-    }
-    result.highest = std::max(result.highest, version.number);
-  }
-  for (auto& [number, version] : found) {
-    result.versions.push_back(std::move(version));
-  }
-  return result;
-}
-
-const HistoryVersion* find_version(const Scan& scanned, std::uint64_t number) {
-  for (const HistoryVersion& version : scanned.versions) {
-    if (version.number == number) {
-      return &version;
-    }
-  }
-  return nullptr;
-}
-
-// The full versions decompressed under a VersionCacheScope: stored file → bytes.
-thread_local std::map<std::string, std::string>* t_cache = nullptr;
-
-Result<std::string> read_stored(const Scan& scanned, const HistoryVersion& version, int depth) {
-  if (t_cache != nullptr && version.storage == VersionStorage::full) {
-    if (auto hit = t_cache->find(version.file); hit != t_cache->end()) {
-      return hit->second;
-    }
-  }
-  auto stored = read_whole(version.file);
-  if (!stored) {
-    return fail(ErrorCode::not_found,
-                fmt::format("cannot read history entry: {}", std::strerror(errno)), version.file);
-  }
-  switch (version.storage) {
-  case VersionStorage::plain:
-    return std::move(*stored);
-  case VersionStorage::full: {
-    auto bytes = decompress(*stored, {}, version.file);
-    if (bytes && t_cache != nullptr) {
-      (*t_cache)[version.file] = *bytes;
-    }
-    return bytes;
-  }
-  case VersionStorage::delta: {
-    const HistoryVersion* base = find_version(scanned, version.base);
-    if (base == nullptr || depth > 2) {
-      return fail(ErrorCode::invalid_snapshot,
-                  fmt::format("damaged history: version {} needs version {}, which is gone",
-                              version.number, version.base),
-                  version.file);
-    }
-    auto base_bytes = read_stored(scanned, *base, depth + 1);
-    if (!base_bytes) {
-      return std::unexpected(base_bytes.error());
-    }
-    return decompress(*stored, *base_bytes, version.file);
-  }
-  }
-  return fail(ErrorCode::invalid_snapshot, "unknown history entry", version.file);
-}
-
-Result<void> append_index(const std::string& dir, const Json& line) {
-  const std::string path = fmt::format("{}/{}", dir, k_index);
-  Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    return fail(ErrorCode::cannot_write, std::strerror(errno), path);
-  }
-  const std::string text = line.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
-  if (!write_whole(fd.get(), text)) {
-    return fail(ErrorCode::cannot_write, std::strerror(errno), path);
-  }
-  return {};
-}
-
-// Removes `versions` (numbers) and rewrites the index without them.
-Result<PruneReport> remove_versions(const std::string& state_dir, const std::string& key,
-                                    const Scan& scanned, const std::set<std::uint64_t>& doomed) {
-  PruneReport report;
-  if (doomed.empty()) {
-    return report;
-  }
-  const std::string dir = history_dir(state_dir, key);
-  // The index first keeps lines of removed versions out, but keeps the highest number so that
-  // numbers are never reused.
-  auto index = read_index(dir);
-  std::string text;
-  const std::uint64_t highest = index.empty() ? 0 : index.rbegin()->first;
-  for (const auto& [number, line] : index) {
-    if (!doomed.contains(number) || number == highest) {
-      text += line.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
-    }
-  }
-  if (auto written = write_file_atomically(fmt::format("{}/{}", dir, k_index), text); !written) {
-    return std::unexpected(written.error());
-  }
-  for (const HistoryVersion& version : scanned.versions) {
-    if (doomed.contains(version.number) && ::unlink(version.file.c_str()) == 0) {
-      ++report.versions;
-      report.bytes += version.stored_bytes;
-    }
-  }
-  return report;
-}
-
+// Prunes with the rewrite lock held: versions beyond `keep` and those replaced before `cutoff_ms`;
+// a full version that a kept delta needs stays.
 Result<PruneReport> prune_locked(const std::string& state_dir, const std::string& key,
                                  std::optional<std::size_t> keep,
                                  std::optional<std::int64_t> cutoff_ms) {
+  // Adding a version rewrites the index too: take its lock for the rewrite.
+  auto append = HistoryLock::acquire(state_dir, key, HistoryLockKind::append);
+  if (!append) {
+    return std::unexpected(append.error());
+  }
   const Scan scanned = scan(state_dir, key);
   const std::size_t count = scanned.versions.size();
   std::set<std::uint64_t> doomed;
@@ -447,7 +109,6 @@ Result<PruneReport> prune_locked(const std::string& state_dir, const std::string
       doomed.insert(version.number);
     }
   }
-  // A full version stays while a delta that is kept refers to it.
   for (const HistoryVersion& version : scanned.versions) {
     if (!doomed.contains(version.number) && version.storage == VersionStorage::delta) {
       doomed.erase(version.base);
@@ -457,24 +118,6 @@ Result<PruneReport> prune_locked(const std::string& state_dir, const std::string
 }
 
 } // namespace
-
-namespace {
-thread_local VersionCacheScope* t_scope = nullptr;
-thread_local std::map<std::string, std::string> t_cache_storage;
-} // namespace
-
-VersionCacheScope::VersionCacheScope() : m_outer(t_scope) {
-  t_scope = this;
-  t_cache = &t_cache_storage;
-}
-
-VersionCacheScope::~VersionCacheScope() {
-  t_scope = m_outer;
-  if (t_scope == nullptr) {
-    t_cache = nullptr;
-    t_cache_storage.clear();
-  }
-}
 
 const char* storage_name(VersionStorage storage) {
   switch (storage) {
@@ -497,13 +140,27 @@ std::vector<HistoryVersion> list_history(const std::string& state_dir, const std
 
 Result<std::string> read_version(const std::string& state_dir, const std::string& key,
                                  std::uint64_t number) {
-  const Scan scanned = valid_key(key) ? scan(state_dir, key) : Scan{};
-  const HistoryVersion* version = find_version(scanned, number);
-  if (version == nullptr) {
-    return fail(ErrorCode::not_found, fmt::format("{}: version {} is not kept", key, number),
-                history_dir(state_dir, key));
+  // No lock: a compaction may replace the file of a version (or of its full version) between the
+  // scan and the read. Every file it removes has its successor in place first, so a failed read
+  // whose version has meanwhile moved to another file is read again from a fresh scan.
+  Scan scanned = valid_key(key) ? scan(state_dir, key) : Scan{};
+  for (int tries = 0;; ++tries) {
+    const HistoryVersion* version = find_version(scanned, number);
+    if (version == nullptr) {
+      return fail(ErrorCode::not_found, fmt::format("{}: version {} is not kept", key, number),
+                  history_dir(state_dir, key));
+    }
+    auto bytes = read_stored(scanned, *version);
+    if (bytes || tries == 3) {
+      return bytes;
+    }
+    Scan again = scan(state_dir, key);
+    const HistoryVersion* moved = find_version(again, number);
+    if (moved == nullptr || (moved->file == version->file && moved->base == version->base)) {
+      return bytes;
+    }
+    scanned = std::move(again);
   }
-  return read_stored(scanned, *version, 0);
 }
 
 std::uint64_t current_version_number(const std::string& state_dir, const std::string& key) {
@@ -622,7 +279,8 @@ Result<std::string> read_revision(const std::string& snapshot_path, const Revisi
 }
 
 Result<std::string> keep_version_in(const std::string& state_dir, const std::string& key,
-                                    std::string_view bytes, const KeepInfo& info, unsigned mode) {
+                                    std::string_view bytes, const KeepInfo& info, unsigned mode,
+                                    const std::string& source) {
   // The key comes from a file name: it must not lead the history out of the state dir.
   if (!valid_key(key)) {
     return fail(ErrorCode::cannot_write,
@@ -630,71 +288,58 @@ Result<std::string> keep_version_in(const std::string& state_dir, const std::str
                 state_dir);
   }
   const std::string dir = history_dir(state_dir, key);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    return fail(ErrorCode::cannot_write,
-                fmt::format("cannot create the history directory: {}", ec.message()), dir);
+  if (auto made = make_private_dir(dir); !made) {
+    return std::unexpected(made.error());
   }
-  auto lock = HistoryLock::acquire(state_dir, key);
-  if (!lock) {
-    return std::unexpected(lock.error());
-  }
-  const Scan scanned = scan(state_dir, key);
-  const std::uint64_t number = scanned.highest + 1;
-
-  // The base: the newest full version, while it is recent enough; else this one is full. (Plain
-  // entries of older reprise are left alone, never a base.)
-  const HistoryVersion* base = nullptr;
-  for (auto it = scanned.versions.rbegin(); it != scanned.versions.rend(); ++it) {
-    if (it->storage == VersionStorage::full) {
-      base = &*it;
-      break;
+  std::string path;
+  std::size_t count = 0;
+  {
+    auto lock = HistoryLock::acquire(state_dir, key, HistoryLockKind::append);
+    if (!lock) {
+      return std::unexpected(lock.error());
+    }
+    const Scan scanned = scan(state_dir, key);
+    const std::uint64_t number = scanned.highest + 1;
+    count = scanned.versions.size() + 1;
+    path = fmt::format("{}/{}", dir, stored_name(number, VersionStorage::plain, 0));
+    // A link costs the same for any size; the copy (from the bytes, file to file where they are
+    // mapped) is for what cannot be linked.
+    const bool linked = !source.empty() &&
+                        keep_by_link(source, bytes, path, fmt::format("{}/.{}.link", dir, number));
+    if (linked) {
+      if (auto flushed = flush_directory(dir); !flushed) {
+        return std::unexpected(flushed.error());
+      }
+    } else if (auto written = write_file_atomically(path, bytes, Overwrite::no,
+                                                    static_cast<mode_t>(mode & 07777));
+               !written) {
+      // Overwrite::no: a number taken meanwhile (by a reprise without this lock) is not replaced.
+      return std::unexpected(written.error());
+    }
+    Json line = {{"n", number},
+                 {"size", bytes.size()},
+                 {"replaced_ms", info.now_ms},
+                 {"replaced_by", info.command}};
+    if (info.attempt > 0) {
+      line["attempt"] = info.attempt;
+    }
+    if (info.restored > 0) {
+      line["restored"] = info.restored;
+    }
+    line["status"] = info.status;
+    line["task"] = info.task;
+    if (auto appended = append_index(dir, line); !appended) {
+      return std::unexpected(appended.error());
     }
   }
-  if (base != nullptr && number - base->number >= k_full_every) {
-    base = nullptr;
-  }
-  std::string base_bytes;
-  if (base != nullptr) {
-    auto read = read_stored(scanned, *base, 0);
-    if (read) {
-      base_bytes = std::move(*read);
-    } else {
-      base = nullptr;
-    }
-  }
-  auto frame = compress(bytes, base_bytes);
-  if (!frame) {
-    return std::unexpected(frame.error());
-  }
-  const VersionStorage storage = base != nullptr ? VersionStorage::delta : VersionStorage::full;
-  const std::string path =
-      fmt::format("{}/{}", dir, stored_name(number, storage, base ? base->number : 0));
-  // Overwrite::no: a number taken meanwhile (by a reprise without this lock) is not replaced.
-  if (auto written =
-          write_file_atomically(path, *frame, Overwrite::no, static_cast<mode_t>(mode & 07777));
-      !written) {
-    return std::unexpected(written.error());
-  }
-  Json line = {{"n", number},
-               {"size", bytes.size()},
-               {"replaced_ms", info.now_ms},
-               {"replaced_by", info.command}};
-  if (info.attempt > 0) {
-    line["attempt"] = info.attempt;
-  }
-  if (info.restored > 0) {
-    line["restored"] = info.restored;
-  }
-  line["status"] = info.status;
-  line["task"] = info.task;
-  if (auto appended = append_index(dir, line); !appended) {
-    return std::unexpected(appended.error());
-  }
-  if (info.keep > 0) {
-    if (auto pruned = prune_locked(state_dir, key, info.keep, std::nullopt); !pruned) {
-      return std::unexpected(pruned.error());
+  record_kept(state_dir, key);
+  // Retention never waits: while a compaction holds the rewrite lock, it prunes when it is done.
+  if (info.keep > 0 && count > info.keep) {
+    if (auto rewrite =
+            HistoryLock::acquire(state_dir, key, HistoryLockKind::rewrite, LockWait::try_once)) {
+      if (auto pruned = prune_locked(state_dir, key, info.keep, std::nullopt); !pruned) {
+        return std::unexpected(pruned.error());
+      }
     }
   }
   return path;
@@ -705,7 +350,7 @@ Result<std::string> keep_version(const std::string& snapshot_path, std::string_v
   struct stat st {};
   const unsigned mode = ::stat(snapshot_path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
   return keep_version_in(state_dir_for_snapshot(snapshot_path),
-                         worker_key_for_snapshot(snapshot_path), bytes, info, mode);
+                         worker_key_for_snapshot(snapshot_path), bytes, info, mode, snapshot_path);
 }
 
 Result<PruneReport> prune_history(const std::string& state_dir, const std::string& key,
@@ -714,11 +359,16 @@ Result<PruneReport> prune_history(const std::string& state_dir, const std::strin
   if (!valid_key(key)) {
     return PruneReport{};
   }
-  auto lock = HistoryLock::acquire(state_dir, key);
+  auto lock = HistoryLock::acquire(state_dir, key, HistoryLockKind::rewrite);
   if (!lock) {
     return std::unexpected(lock.error());
   }
   return prune_locked(state_dir, key, keep, cutoff_ms);
+}
+
+std::vector<HistoryKey> take_kept_histories() {
+  const std::lock_guard guard(g_kept_mutex);
+  return std::exchange(g_kept, {});
 }
 
 } // namespace reprise

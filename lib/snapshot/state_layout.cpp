@@ -137,6 +137,10 @@ std::string history_lock_path(const std::string& state_dir, const std::string& k
   return fmt::format("{}/{}.history", locks_dir(state_dir), key);
 }
 
+std::string history_rewrite_lock_path(const std::string& state_dir, const std::string& key) {
+  return fmt::format("{}/{}.history-rewrite", locks_dir(state_dir), key);
+}
+
 std::string waiters_dir(const std::string& state_dir, const std::string& key) {
   return fmt::format("{}/waiters/{}", reprise_dir(state_dir), key);
 }

@@ -9,8 +9,9 @@
 // The one place that knows the layout of a state dir's bookkeeping, `<state dir>/.reprise/`:
 //
 //   history/<key>/        earlier versions of the snapshot `<key>.json` (history.hpp): <n>.json
-//                         (plain, older reprise), <n>.zst (zstd), <n>.d<b>.zst (zstd, delta against
-//                         version b) and index.jsonl (who replaced each version, when)
+//                         (plain: the replaced file itself, until compacted), <n>.zst (zstd),
+//                         <n>.d<b>.zst (zstd, delta against version b) and index.jsonl (who
+//                         replaced each version, when)
 //   runs/<key>.jsonl      the run ledger: one line per attempt start and end (run_ledger.hpp)
 //   runs/<key>/<n>.*      per-attempt files: the child's result file, the snapshot of a worker
 //                         that does not persist its state
@@ -18,7 +19,8 @@
 //   logs/<key>/<n>.err
 //   locks/<key>.lock      the worker lock and the snapshot edit lock (worker_lock.hpp)
 //   locks/<key>.edit
-//   locks/<key>.history   held while the history of <key> changes
+//   locks/<key>.history   held while a version is added to the history of <key>
+//   locks/<key>.history-rewrite  held while that history is compacted or pruned
 //   waiters/<key>/        the sockets of `reprise wait` (waiters.hpp)
 //
 // `.reprise/` is trusted only when it is a real directory (not a symbolic link) owned by this user
@@ -75,9 +77,12 @@ std::string worker_lock_path(const std::string& state_dir, const std::string& ke
 // `<state_dir>/.reprise/locks/<key>.edit`.
 std::string edit_lock_path(const std::string& state_dir, const std::string& key);
 
-// `<state_dir>/.reprise/locks/<key>.history`: held while a version is added to or pruned from
-// the worker's history.
+// `<state_dir>/.reprise/locks/<key>.history`: held while a version is added to the worker's
+// history.
 std::string history_lock_path(const std::string& state_dir, const std::string& key);
+// `<state_dir>/.reprise/locks/<key>.history-rewrite`: held while the worker's history is
+// compacted or pruned.
+std::string history_rewrite_lock_path(const std::string& state_dir, const std::string& key);
 
 // `<state_dir>/.reprise/waiters/<key>`, where the waiters of a worker bind their sockets.
 std::string waiters_dir(const std::string& state_dir, const std::string& key);

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """End-to-end tests of a worker's attempts as a navigable history: every write keeps the previous
-version, revisions (ID@N, ID@-1, ID@attempt:K), `log`, `diff` of versions, `restore`, compressed
-history and `gc`, finding workers by prefix, name and from a subdirectory, and `list` as a finder.
+version, revisions (ID@N, ID@-1, ID@attempt:K), `log`, `diff` of versions, `restore`, history kept
+plain and compacted by `gc` (also by `gc --auto`, and killed midway), finding workers by prefix,
+name (--name on every command) and from a subdirectory, and `list` as a finder. The JSON of log,
+restore and gc is checked against docs/schemas/reprise.schema.json.
+
+Writes start no background compaction here (REPRISE_AUTO_GC=off) unless a test asks for it, so
+that the history's files are what each test made them.
 
 Real files and real processes: the built reprise, the example child, a scratch state dir per case.
 
@@ -21,9 +26,12 @@ import tempfile
 import time
 import traceback
 
+import jsonschema
+
 REPRISE = None
 FIXTURES = None
 CHILD = None
+SCHEMA = None
 
 
 class Failure(Exception):
@@ -79,6 +87,7 @@ class Case:
     def run(self, *args, cwd=None, env=None, ok=None, timeout=60):
         full_env = dict(os.environ)
         full_env.pop("HARN_WORKER_STATE_DIR", None)
+        full_env["REPRISE_AUTO_GC"] = "off"
         full_env.update(env or {})
         proc = subprocess.run([REPRISE, *args], cwd=cwd or self.root, env=full_env,
                               capture_output=True, text=True, timeout=timeout)
@@ -93,6 +102,16 @@ class Case:
 
     def versions(self, key):
         return [n for n in self.history(key) if n[0].isdigit()]
+
+    def data(self, schema, *args, ok=0, env=None):
+        """The `data` of a command's JSON envelope, checked against its schema."""
+        run = self.run(*args, ok=ok, env=env)
+        envelope = json.loads(run.out)
+        sub = dict(SCHEMA)
+        sub["$ref"] = f"#/$defs/data/{schema}"
+        jsonschema.validate(envelope, SCHEMA)
+        jsonschema.validate(envelope["data"], sub)
+        return envelope["data"]
 
 
 def child(*flags):
@@ -117,7 +136,7 @@ def test_every_write_keeps_history(case):
     case.add_worker("worker_a")
     original = case.read("worker_a")
     case.run("reset", "worker_a", "--task", "Again", "--in-place", ok=0)
-    check(case.versions("worker_a") == ["1.zst"], f"reset kept {case.versions('worker_a')}")
+    check(case.versions("worker_a") == ["1.json"], f"reset kept {case.versions('worker_a')}")
     check(case.run("show", "worker_a@1", "--json", ok=0).out, "show @1")
     # relaunch with a failing child: the reset version and the running version are kept.
     case.run("relaunch", "worker_a", "--task", "Fail now", *child("--mode", "fail"), ok=1)
@@ -171,7 +190,8 @@ def read_version(case, key, number):
         shutil.copytree(case.state, os.path.join(scratch, "w"), symlinks=True)
         state = os.path.join(scratch, "w")
         run = subprocess.run([REPRISE, "--state-dir", state, "restore", f"{key}@{number}"],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True,
+                             env=dict(os.environ, REPRISE_AUTO_GC="off"))
         check(run.returncode == 0, f"restore {key}@{number}: {run.stderr}")
         with open(os.path.join(state, key + ".json"), "rb") as f:
             return f.read()
@@ -239,6 +259,7 @@ def test_log(case):
     # by name
     named = case.run("log", "--name", "demo-researcher", ok=0).out
     check(named == text, "log --name")
+    case.data("log", "log", "worker_l", "--json")
 
 
 # --- 4. diff of versions and workers --------------------------------------------------------------
@@ -268,13 +289,18 @@ def test_restore(case):
     os.chmod(case.path("worker_s"), 0o600)
     case.run("reset", "worker_s", "--task", "Changed", "--in-place", ok=0)
     changed = case.read("worker_s")
-    run = case.run("restore", "worker_s@1", ok=0)
-    check("restored version 1 as version 3" in run.out, run)
+    data = case.data("restore", "restore", "worker_s@1", "--json")
+    check(data["restored"] == 1 and data["version"] == 3 and data["replaced"] == 2, data)
     check(case.read("worker_s") == original, "restore is byte-exact")
     check(os.stat(case.path("worker_s")).st_mode & 0o777 == 0o600, "mode kept")
-    for name in case.versions("worker_s"):
-        mode = os.stat(os.path.join(case.state, ".reprise/history/worker_s", name)).st_mode
-        check(mode & 0o777 == 0o600, f"history of a 0600 snapshot is 0600: {name} {oct(mode)}")
+    def modes():
+        for name in case.versions("worker_s"):
+            mode = os.stat(os.path.join(case.state, ".reprise/history/worker_s", name)).st_mode
+            check(mode & 0o777 == 0o600, f"history of a 0600 snapshot is 0600: {name} {oct(mode)}")
+    modes()
+    case.run("gc", ok=0)
+    check(all(v.endswith(".zst") for v in case.versions("worker_s")), case.versions("worker_s"))
+    modes()
     # undo the undo
     case.run("restore", "worker_s@-1", ok=0)
     check(case.read("worker_s") == changed, "restore of the restore")
@@ -288,7 +314,7 @@ def test_restore(case):
     case.run("cancel", "worker_s", "--kill-after", "1s", ok=0)
 
 
-# --- 6. compressed history, ten cycles, gc ---------------------------------------------------------
+# --- 6. history kept plain, compacted by gc; ten cycles; gc --auto; gc killed midway -------------
 
 def test_ten_cycles_byte_exact_and_gc(case):
     case.add_worker("worker_t")
@@ -304,15 +330,25 @@ def test_ten_cycles_byte_exact_and_gc(case):
         seen.append(case.read("worker_t"))
     versions = case.versions("worker_t")
     check(len(versions) == len(seen) - 1, f"{len(versions)} versions for {len(seen)} states")
+    check(all(v.endswith(".json") for v in versions), f"kept plain: {versions}")
+
+    def byte_exact(when):
+        for number, expected in enumerate(seen, start=1):
+            if expected is None or number > len(versions):
+                continue
+            check(read_version(case, "worker_t", number) == expected,
+                  f"version {number} byte-exact {when}")
+
+    byte_exact("before compaction")
+    data = case.data("gc", "gc", "worker_t", "--json")
+    check(data["compacted"] == len(versions) and data["versions"] == 0, data)
+    versions = case.versions("worker_t")
     check(all(v.endswith(".zst") for v in versions), versions)
     check(any(".d" in v for v in versions), f"deltas: {versions}")
     stored = sum(os.path.getsize(os.path.join(case.state, ".reprise/history/worker_t", v))
                  for v in versions)
     check(stored < len(seen[0]) * 3, f"history {stored} B for {len(versions)} versions")
-    for number, expected in enumerate(seen, start=1):
-        if expected is None or number > len(versions):
-            continue
-        check(read_version(case, "worker_t", number) == expected, f"version {number} byte-exact")
+    byte_exact("after compaction")
     # prune: keep 3; versions below are gone, with a clear error, and log still works
     run = case.run("gc", "--keep", "3", ok=0)
     check("removed" in run.out, run)
@@ -339,12 +375,135 @@ def test_old_plain_history_reads(case):
     os.makedirs(hist)
     shutil.copy(case.path("worker_o"), os.path.join(hist, "1.json"))
     case.run("reset", "worker_o", "--task", "New", "--in-place", ok=0)
-    check(case.versions("worker_o") == ["1.json", "2.zst"], case.versions("worker_o"))
+    check(case.versions("worker_o") == ["1.json", "2.json"], case.versions("worker_o"))
     case.run("show", "worker_o@1", ok=0)
+    case.run("diff", "worker_o@1", "worker_o@2", ok=0)
+    case.run("gc", ok=0)
+    check(case.versions("worker_o") == ["1.zst", "2.d1.zst"], case.versions("worker_o"))
     case.run("diff", "worker_o@1", "worker_o@2", ok=0)
 
 
 # --- 7. finding workers ---------------------------------------------------------------------------
+
+def big_worker(case, key, megabytes):
+    """A worker whose transcript is `megabytes` MB of varied text (compaction takes a while)."""
+    doc = json.load(open(os.path.join(FIXTURES, "demo", "worker_demo.json")))
+    doc["id"] = key
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    rng = __import__("random").Random(7)
+    text = " ".join(rng.choice(words) + str(rng.randrange(10000))
+                    for _ in range(megabytes * 100000))
+    doc.setdefault("transcript", {})["notes"] = text
+    with open(case.path(key), "w") as f:
+        f.write(json.dumps(doc, indent=2))
+
+
+def test_auto_compaction(case):
+    case.add_worker("worker_w")
+    # At most k_plain_versions_max (2) plain versions: nothing starts.
+    for n in range(2):
+        case.run("reset", "worker_w", "--task", f"Task {n}", "--in-place", ok=0,
+                 env={"REPRISE_AUTO_GC": "wait"})
+    check(case.versions("worker_w") == ["1.json", "2.json"], case.versions("worker_w"))
+    # The third: the write compacts them (waited for here, so the files can be looked at).
+    case.run("reset", "worker_w", "--task", "Task 2", "--in-place", ok=0,
+             env={"REPRISE_AUTO_GC": "wait"})
+    check(case.versions("worker_w") == ["1.zst", "2.d1.zst", "3.d1.zst"], case.versions("worker_w"))
+    # Detached (the default): the command returns, the compaction follows in the background.
+    for n in range(3, 6):
+        case.run("reset", "worker_w", "--task", f"Task {n}", "--in-place", ok=0, env={
+            "REPRISE_AUTO_GC": ""})
+    for _ in range(600):
+        if all(v.endswith(".zst") for v in case.versions("worker_w")):
+            break
+        time.sleep(0.05)
+    check(all(v.endswith(".zst") for v in case.versions("worker_w")), case.versions("worker_w"))
+    check(len(case.versions("worker_w")) == 6, case.versions("worker_w"))
+    check(json.loads(read_version(case, "worker_w", 6))["task"] == "Task 4", "version 6")
+
+
+def test_gc_killed_midway(case):
+    """SIGKILL a gc at random moments: no version is ever lost or damaged, the next gc finishes."""
+    big_worker(case, "worker_k", 2)
+    rng = __import__("random").Random(11)
+    expected = {}  # version number -> bytes
+
+    def add_versions(count):
+        for _ in range(count):
+            number = len(expected) + 1
+            expected[number] = case.read("worker_k")
+            case.run("reset", "worker_k", "--task", f"Version {number + 1}", "--in-place", ok=0)
+
+    def history_dir():
+        return os.path.join(case.state, ".reprise/history/worker_k")
+
+    def check_all(when):
+        names = case.versions("worker_k")
+        numbers = sorted({int(n.split(".")[0]) for n in names})
+        check(numbers == sorted(expected), f"{when}: versions {names}")
+        for number in sorted(expected):
+            check(read_version(case, "worker_k", number) == expected[number],
+                  f"{when}: version {number} byte-exact")
+
+    add_versions(3)
+    started = time.monotonic()
+    case.run("gc", ok=0)
+    took = time.monotonic() - started
+    add_versions(3)
+    for round_ in range(30):
+        # Something to compact in most rounds, and never more than the 50 versions a write keeps.
+        if all(v.endswith(".zst") for v in case.versions("worker_k")) and len(expected) < 40:
+            add_versions(2)
+        env = dict(os.environ, REPRISE_AUTO_GC="off")
+        gc = subprocess.Popen([REPRISE, "--state-dir", case.state, "gc"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, took * 1.5))
+        gc.send_signal(signal.SIGKILL)
+        gc.wait()
+        if round_ % 10 == 9:
+            check_all(f"after kill {round_}")
+    case.run("gc", ok=0)
+    check(all(v.endswith(".zst") for v in case.versions("worker_k")), case.versions("worker_k"))
+    leftovers = [n for n in os.listdir(history_dir()) if n.startswith(".")]
+    check(not leftovers, f"temporary files left: {leftovers}")
+    check_all("after the last gc")
+
+
+def test_name_on_every_command(case):
+    case.add_worker("worker_n1", name="alpha")
+    case.add_worker("worker_n2", name="twin")
+    case.add_worker("worker_n3", name="twin")
+    original = case.read("worker_n1")
+    case.run("validate", "--name", "alpha", ok=0)
+    case.run("reset", "worker_n1", "--task", "Named", "--in-place", ok=0)
+    diff = case.run("diff", "--name", "alpha", ok=1)
+    check("Named" in diff.out, diff)
+    case.run("diff", "--name", "alpha", "@1", "@2", ok=1)
+    data = case.data("restore", "restore", "--name", "alpha", "@1", "--json")
+    check(data["target"].endswith("worker_n1.json") and data["restored"] == 1, data)
+    check(case.read("worker_n1") == original, "restore --name")
+    case.data("gc", "gc", "--name", "alpha", "--json")
+    check(all(v.endswith(".zst") for v in case.versions("worker_n1")), case.versions("worker_n1"))
+    case.run("relaunch", "--name", "alpha", "--task", "Run by name", *child(), ok=0)
+    waited = json.loads(case.run("wait", "--name", "alpha", "--json", "--timeout", "5s", ok=0).out)
+    check(waited["data"][0]["worker_id"] == "worker_n1", waited)
+    # ambiguous: a usage error listing the candidates, nothing changed
+    before = case.read("worker_n2")
+    for args in (["cancel", "--name", "twin"], ["suspend", "--name", "twin", "--reason", "x"],
+                 ["gc", "--name", "twin"], ["restore", "--name", "twin", "@1"]):
+        run = case.run(*args, ok=2)
+        check("worker_n2" in run.err and "worker_n3" in run.err, run)
+    check(case.read("worker_n2") == before, "an ambiguous name changed a worker")
+    # none: not found (66)
+    for args in (["cancel", "--name", "nobody"], ["validate", "--name", "nobody"],
+                 ["relaunch", "--name", "nobody", "--task", "x", *child()],
+                 ["diff", "--name", "nobody"]):
+        run = case.run(*args, ok=66)
+        check("no worker named 'nobody'" in run.err, run)
+    # both a TARGET and --name
+    run = case.run("cancel", "worker_n1", "--name", "alpha", ok=2)
+    check("not both" in run.err, run)
+
 
 def test_prefix_name_walk_up(case):
     case.add_worker("worker_019dda5c-ad40-710a-ab2c-3d4e5f6a7b8c", name="alpha")
@@ -440,6 +599,10 @@ def main():
     REPRISE = os.path.abspath(args.reprise)
     FIXTURES = os.path.abspath(args.fixtures)
     CHILD = os.path.join(FIXTURES, "children", "example_child.py")
+    global SCHEMA
+    with open(os.path.join(os.path.dirname(FIXTURES), "docs", "schemas",
+                           "reprise.schema.json")) as f:
+        SCHEMA = json.load(f)
     failed = 0
     for test in TESTS:
         if args.k not in test.__name__:

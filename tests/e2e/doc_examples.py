@@ -91,7 +91,9 @@ def main():
             env = {k: v for k, v in os.environ.items()
                    if not k.startswith("REPRISE_") and k not in ("HARN_WORKER_STATE_DIR", "PAGER")}
             env.update({"PATH": bin_dir + ":" + os.environ["PATH"], "HOME": tmp, "NO_COLOR": "1",
-                        "LC_ALL": "C.UTF-8", "TZ": "UTC"})
+                        "LC_ALL": "C.UTF-8", "TZ": "UTC",
+                        # no background history compaction writing into a folder being removed
+                        "REPRISE_AUTO_GC": "off"})
             for number, command in examples(path):
                 if command.strip() in SKIP_SETUP or command.split("#")[0].strip() in SKIP_SETUP:
                     skipped.append(f"{doc}:{number}: {command.strip()} (setup, or the suite itself)")

@@ -77,7 +77,8 @@ def run_case(case_dir, reprise, fixtures, update, scratch_root):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("REPRISE_") and k not in ("HARN_WORKER_STATE_DIR", "COLUMNS",
                                                           "CLICOLOR_FORCE", "PAGER")}
-    env.update({"NO_COLOR": "1", "TZ": "UTC", "LC_ALL": "C.UTF-8"})
+    # No background history compaction: it would outlive the case and write into its scratch folder.
+    env.update({"NO_COLOR": "1", "TZ": "UTC", "LC_ALL": "C.UTF-8", "REPRISE_AUTO_GC": "off"})
     extra = read(os.path.join(case_dir, "env"), b"").decode()
     for line in extra.splitlines():
         if "=" in line:

@@ -30,7 +30,9 @@ def run(args, env=None, stdin=b"", cwd=None, timeout=60):
     full_env = {k: v for k, v in os.environ.items()
                 if not k.startswith("REPRISE_") and k not in ("HARN_WORKER_STATE_DIR", "NO_COLOR",
                                                               "CLICOLOR_FORCE", "PAGER", "COLUMNS")}
-    full_env.update({"LC_ALL": "C.UTF-8", "TERM": "xterm"})
+    # No background history compaction: it would outlive the command and write into a scratch
+    # folder being removed.
+    full_env.update({"LC_ALL": "C.UTF-8", "TERM": "xterm", "REPRISE_AUTO_GC": "off"})
     full_env.update(env or {})
     return subprocess.run([ARGS.reprise] + args, input=stdin, capture_output=True, env=full_env,
                           cwd=cwd, timeout=timeout)
