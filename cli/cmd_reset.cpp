@@ -75,8 +75,8 @@ std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions&
   if (options.in_place && target.is_stdin) {
     return Error::usage("--in-place needs a snapshot file, not standard input");
   }
-  auto snapshot =
-      load_target_snapshot(target, writes_to_file(options) ? FileAccess::map : FileAccess::read);
+  auto snapshot = load_target_snapshot(
+      target, writes_to_file(options) ? FileAccess::map : FileAccess::read, request->rules);
   if (!snapshot) {
     return snapshot.error();
   }
@@ -146,7 +146,7 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
                      "printed is JSON already)"),
         options.json);
   }
-  auto request = make_reset_request(options.reset);
+  auto request = make_reset_request(options.reset, global.harn);
   if (!request) {
     return report_error(request.error(), options.json);
   }

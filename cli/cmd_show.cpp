@@ -8,6 +8,7 @@
 #include "targets.hpp"
 #include "terminal.hpp"
 
+#include "json/redact.hpp"
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,7 @@ struct ShowOptions {
   std::vector<std::string> targets;
   std::string name;
   bool json = false;
+  bool show_secrets = false;
 };
 
 int run_show(const ShowOptions& options, const GlobalOptions& global) {
@@ -44,7 +46,7 @@ int run_show(const ShowOptions& options, const GlobalOptions& global) {
   }
   bool first = true;
   for (const Result<Target>& target : targets) {
-    auto snapshot = target ? load_target_snapshot(*target, FileAccess::map)
+    auto snapshot = target ? load_target_snapshot(*target, FileAccess::map, global.harn)
                            : Result<Snapshot>{std::unexpected(target.error())};
     if (!snapshot) {
       if (!options.json) {
@@ -61,7 +63,10 @@ int run_show(const ShowOptions& options, const GlobalOptions& global) {
       data.push_back(summary_to_json(summary));
     } else {
       // Text from the snapshot never drives the terminal: control characters are escaped.
-      fmt::print("{}{}", first ? "" : "\n", escape_control(summary_to_text(summary), true));
+      // Secrets are masked as harn's redaction would write them, unless asked for.
+      const std::string text = summary_to_text(summary);
+      fmt::print("{}{}", first ? "" : "\n",
+                 escape_control(options.show_secrets ? text : redact::mask_text(text), true));
       first = false;
     }
   }
@@ -85,6 +90,8 @@ Command setup_show(CLI::App& root, const GlobalOptions& global) {
                   "input");
   app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   app->add_flag("--json", options->json, "Print the workers as JSON (an envelope; data: an array)");
+  app->add_flag("--show-secrets", options->show_secrets,
+                "Show secret-looking values instead of masking them (text output)");
   app->footer("Examples:\n"
               "  reprise show worker_demo\n"
               "  reprise show worker_demo --json | jq -r '.data[0].status'\n"

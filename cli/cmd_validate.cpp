@@ -34,7 +34,7 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
     }
     const Target& target = *found;
     const std::string file = target_label(target);
-    auto snapshot = load_target_snapshot(target, FileAccess::map);
+    auto snapshot = load_target_snapshot(target, FileAccess::map, global.harn);
     std::vector<Warning> warnings;
     if (snapshot) {
       warnings = snapshot->warnings;
@@ -53,7 +53,7 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
                                                                         : "invalid";
     if (json) {
       // A finding, not a failure of validate: the row says it, the exit status sums it up.
-      Json line = {{"file", file}, {"status", state}};
+      Json line = {{"file", file}, {"status", state}, {"harn_rules", to_string(global.harn)}};
       line["warnings"] = Json::array();
       for (const Warning& warning : warnings) {
         line["warnings"].push_back({{"pointer", warning.pointer}, {"message", warning.message}});

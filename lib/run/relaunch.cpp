@@ -50,7 +50,7 @@ void parse_running(AttemptContext& context) {
   if (!document) {
     return;
   }
-  auto snapshot = load_snapshot(std::move(*document));
+  auto snapshot = load_snapshot(std::move(*document), context.run->rules);
   if (snapshot) {
     context.running.emplace(std::move(*snapshot));
   }
@@ -77,7 +77,7 @@ Result<void> write_outcome(const AttemptContext& context, const AttemptOutcome& 
                          on_disk_file->same_file(*context.running_file);
   std::optional<Result<Snapshot>> loaded;
   if (!unchanged) {
-    loaded.emplace(load_snapshot_file(run.snapshot_path));
+    loaded.emplace(load_snapshot_file(run.snapshot_path, FileAccess::read, run.rules));
     if (!*loaded) {
       end.status = "unreadable";
       record_end(run.state_dir, run.worker_id, end);
@@ -386,7 +386,7 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
   if (!lock) {
     return std::unexpected(lock.error());
   }
-  auto snapshot = load_snapshot_file(snapshot_path);
+  auto snapshot = load_snapshot_file(snapshot_path, FileAccess::read, request.rules);
   if (!snapshot) {
     return std::unexpected(snapshot.error());
   }
@@ -411,6 +411,7 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                   snapshot->task,
                   false};
   read_execution(*snapshot, run);
+  run.rules = snapshot->rules;
   if (settings.cwd) {
     run.cwd = *settings.cwd;
   }
