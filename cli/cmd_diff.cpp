@@ -11,6 +11,7 @@
 #include "terminal.hpp"
 
 #include "json/document.hpp"
+#include "json/redact.hpp"
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -37,6 +38,7 @@ struct DiffCommandOptions {
   bool keep_volatile = false;
   bool first_divergence = false;
   bool json = false; // --json: --format json
+  bool show_secrets = false;
 };
 
 // Writes straight to standard output, remembering whether a write failed.
@@ -221,8 +223,13 @@ int run_diff(const DiffCommandOptions& options, const GlobalOptions& global) {
     } else if (json) {
       out.append(result_prefix()); // the envelope around the streamed diff
       write_diff_json(*diff, a.name(), b.name(), out);
-    } else {
+    } else if (options.show_secrets) {
       write_diff_text(*diff, color, out);
+    } else {
+      // Secrets are masked as harn's redaction would write them.
+      StringSink text;
+      write_diff_text(*diff, color, text);
+      out.append(redact::mask_text(text.str()));
     }
     status = diff->different() ? exit_code::k_failure : exit_code::k_success;
     if (global.verbosity > 0) {
@@ -269,6 +276,8 @@ Command setup_diff(CLI::App& root, const GlobalOptions& global) {
       ->check(CLI::IsMember({"text", "patch", "merge", "json"}))
       ->type_name("FORMAT");
   app->add_flag("--json", options->json, "Same as --format json (the diff in the JSON envelope)");
+  app->add_flag("--show-secrets", options->show_secrets,
+                "Show secret-looking values instead of masking them (text output)");
   app->add_option("--ignore", options->ignore,
                   "Also ignore the value at this JSON pointer (* matches one segment); repeatable")
       ->allow_extra_args(false);

@@ -12,6 +12,7 @@
 #include "terminal.hpp"
 
 #include "json/json_node.hpp"
+#include "json/redact.hpp"
 #include <chrono>
 #include <cstdio>
 #include <fmt/color.h>
@@ -30,6 +31,7 @@ struct LogOptions {
   std::string name;
   bool json = false;
   bool patch = false;
+  bool show_secrets = false;
 };
 
 std::string when_text(const std::optional<std::int64_t>& ms) {
@@ -124,7 +126,8 @@ Json attempt_json(const AttemptRecord& record) {
 }
 
 // The text diff from version `number - 1` to `number` of the target, indented under its entry.
-void print_patch(const Target& target, std::uint64_t number, bool current, Color color) {
+void print_patch(const Target& target, std::uint64_t number, bool current, Color color,
+                 bool show_secrets) {
   Target before = target;
   before.revision = std::to_string(number - 1);
   Target after = target;
@@ -144,7 +147,7 @@ void print_patch(const Target& target, std::uint64_t number, bool current, Color
   write_diff_text(*diff, color, text);
   std::string out;
   std::size_t start = 0;
-  const std::string& s = text.str();
+  const std::string s = show_secrets ? text.str() : redact::mask_text(text.str());
   while (start < s.size()) {
     const std::size_t end = s.find('\n', start);
     const std::size_t stop = end == std::string::npos ? s.size() : end;
@@ -193,7 +196,9 @@ int run_log(const LogOptions& options, const GlobalOptions& global) {
       }
       // Text from the snapshot never drives the terminal: control characters are escaped.
       fmt::print("    status {}  task \"{}\"\n", escape_control(status, false),
-                 escape_control(v.task, false));
+                 escape_control(
+                     options.show_secrets ? v.task : redact::redact_string(v.task).value_or(v.task),
+                     false));
       std::string size = v.size ? bytes_text(*v.size) : "?";
       if (v.change) {
         size += fmt::format(" ({})", change_text(*v.change));
@@ -204,7 +209,7 @@ int run_log(const LogOptions& options, const GlobalOptions& global) {
       fmt::print("    size {}\n", size);
       if (options.patch && v.number > 1) {
         print_patch(*target, v.number, v.current,
-                    global.use_color(STDOUT_FILENO) ? Color::on : Color::off);
+                    global.use_color(STDOUT_FILENO) ? Color::on : Color::off, options.show_secrets);
       }
     } else {
       const AttemptRecord& a = *entry.attempt;
@@ -240,6 +245,8 @@ Command setup_log(CLI::App& root, const GlobalOptions& global) {
   app->add_flag("--json", options->json,
                 "Print the timeline as JSON (an envelope; data: an array, newest first)");
   app->add_flag("--patch", options->patch, "Show each version as a diff against the one before");
+  app->add_flag("--show-secrets", options->show_secrets,
+                "Show secret-looking values instead of masking them (text output)");
   app->footer("Versions are named ID@N (reprise show, diff, restore accept them).\n\n"
               "Examples:\n"
               "  reprise log worker_demo\n"

@@ -248,7 +248,7 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
                                                        : "relaunch needs a TARGET"),
                         options.json);
   }
-  auto request = make_reset_request(options.reset);
+  auto request = make_reset_request(options.reset, global.harn);
   if (!request) {
     return report_error(request.error(), options.json);
   }

@@ -95,8 +95,8 @@ std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions&
     }
     edit_lock.emplace(std::move(*editing));
   }
-  auto snapshot =
-      load_target_snapshot(target, writes_to_file(options) ? FileAccess::map : FileAccess::read);
+  auto snapshot = load_target_snapshot(
+      target, writes_to_file(options) ? FileAccess::map : FileAccess::read, request->rules);
   if (!snapshot) {
     return snapshot.error();
   }
@@ -166,7 +166,7 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
                      "printed is JSON already)"),
         options.json);
   }
-  auto request = make_reset_request(options.reset);
+  auto request = make_reset_request(options.reset, global.harn);
   if (!request) {
     return report_error(request.error(), options.json);
   }

@@ -9,6 +9,7 @@
 #include "targets.hpp"
 #include "terminal.hpp"
 
+#include "json/redact.hpp"
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@ struct ShowOptions {
   std::vector<std::string> targets;
   std::string name;
   bool json = false;
+  bool show_secrets = false;
 };
 
 int run_show(const ShowOptions& options, const GlobalOptions& global) {
@@ -48,7 +50,7 @@ int run_show(const ShowOptions& options, const GlobalOptions& global) {
     // The snapshot, and the read lease on its file, are gone before anything is printed: a pager
     // that is not reading must not keep a writer such as harn waiting on the lease.
     const Result<WorkerSummary> summary = [&]() -> Result<WorkerSummary> {
-      auto snapshot = target ? load_target_snapshot(*target, FileAccess::map)
+      auto snapshot = target ? load_target_snapshot(*target, FileAccess::map, global.harn)
                              : Result<Snapshot>{std::unexpected(target.error())};
       if (!snapshot) {
         return std::unexpected(snapshot.error());
@@ -69,7 +71,10 @@ int run_show(const ShowOptions& options, const GlobalOptions& global) {
       data.push_back(summary_to_json(*summary));
     } else {
       // Text from the snapshot never drives the terminal: control characters are escaped.
-      fmt::print("{}{}", first ? "" : "\n", escape_control(summary_to_text(*summary), true));
+      // Secrets are masked as harn's redaction would write them, unless asked for.
+      const std::string text = summary_to_text(*summary);
+      fmt::print("{}{}", first ? "" : "\n",
+                 escape_control(options.show_secrets ? text : redact::mask_text(text), true));
       first = false;
     }
   }
@@ -93,6 +98,8 @@ Command setup_show(CLI::App& root, const GlobalOptions& global) {
                   "input");
   app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
   app->add_flag("--json", options->json, "Print the workers as JSON (an envelope; data: an array)");
+  app->add_flag("--show-secrets", options->show_secrets,
+                "Show secret-looking values instead of masking them (text output)");
   app->footer("Examples:\n"
               "  reprise show worker_demo\n"
               "  reprise show worker_demo --json | jq -r '.data[0].status'\n"

@@ -50,7 +50,7 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
     // its file) is gone before anything is printed, so a reader that is slow to read our output
     // never holds up a writer of the file.
     const Result<std::vector<Warning>> snapshot = [&]() -> Result<std::vector<Warning>> {
-      auto loaded = load_target_snapshot(target, FileAccess::map);
+      auto loaded = load_target_snapshot(target, FileAccess::map, global.harn);
       if (!loaded) {
         return std::unexpected(loaded.error());
       }
@@ -75,7 +75,7 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
                                                                         : "invalid";
     if (json) {
       // A finding, not a failure of validate: the row says it, the exit status sums it up.
-      Json line = {{"file", file}, {"status", state}};
+      Json line = {{"file", file}, {"status", state}, {"harn_rules", to_string(global.harn)}};
       line["warnings"] = Json::array();
       for (const Warning& warning : warnings) {
         line["warnings"].push_back({{"pointer", warning.pointer}, {"message", warning.message}});

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "snapshot/harn_rules.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,8 +29,9 @@ struct GlobalOptions {
   std::optional<std::int64_t> now_ms; // --now or REPRISE_NOW
   std::optional<std::uint64_t> seed;  // --seed or REPRISE_SEED
   ColorMode color = ColorMode::auto_detect;
-  int verbosity = 0;     // -1 quiet, 0 normal, 1 verbose
-  bool no_pager = false; // --no-pager
+  int verbosity = 0;                    // -1 quiet, 0 normal, 1 verbose
+  bool no_pager = false;                // --no-pager
+  HarnRules harn = k_newest_harn_rules; // --harn or REPRISE_HARN: whose loader rules apply
   Environment env;
 
   // Whether output written to `fd` should be coloured: --color, then NO_COLOR, CLICOLOR_FORCE,

@@ -87,6 +87,11 @@ int run(int argc, char** argv) {
   app.add_flag("--no-pager", global.no_pager,
                "Never page show, diff and log output (default: $PAGER, else less -FRX, on a "
                "terminal)");
+  std::string harn_version;
+  app.add_option("--harn", harn_version,
+                 "Follow the loader rules of this harn version: 0.7, 0.10, ... (default: latest)")
+      ->envname("REPRISE_HARN")
+      ->type_name("VERSION");
   bool quiet = false;
   bool verbose = false;
   app.add_flag("-q,--quiet", quiet, "Less on standard error (no warnings, no progress)");
@@ -155,6 +160,13 @@ int run(int argc, char** argv) {
                  : color == "never" ? ColorMode::never
                                     : ColorMode::auto_detect;
   global.verbosity = quiet ? -1 : (verbose ? 1 : 0);
+  if (!harn_version.empty()) {
+    auto rules = reprise::parse_harn_rules(harn_version);
+    if (!rules) {
+      return usage_error(rules.error().message, argc, argv);
+    }
+    global.harn = *rules;
+  }
 
   for (const Command& command : commands) {
     if (command.app->parsed()) {

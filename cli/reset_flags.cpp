@@ -17,8 +17,9 @@ void add_reset_flags(CLI::App& app, ResetFlags& flags) {
       ->check(CLI::IsMember({"inherit", "none"}));
 }
 
-Result<ResetRequest> make_reset_request(const ResetFlags& flags) {
+Result<ResetRequest> make_reset_request(const ResetFlags& flags, HarnRules rules) {
   ResetRequest request;
+  request.rules = rules;
   request.entry = flags.trigger ? Entry::trigger : Entry::send_input;
   request.input = flags.trigger ? *flags.trigger : flags.task.value_or("");
   if (!flags.transcript_mode.empty()) {

@@ -24,6 +24,6 @@ struct ResetFlags {
 void add_reset_flags(CLI::App& app, ResetFlags& flags);
 
 // The reset request the flags ask for; a bad --transcript-mode is a usage error.
-Result<ResetRequest> make_reset_request(const ResetFlags& flags);
+Result<ResetRequest> make_reset_request(const ResetFlags& flags, HarnRules rules);
 
 } // namespace reprise::cli

@@ -119,15 +119,15 @@ Result<Document> read_target_document(const Target& target, FileAccess access) {
   return Document::from_string(*bytes, fmt::format("{}@{}", target.path, ref->number));
 }
 
-Result<Snapshot> load_target_snapshot(const Target& target, FileAccess access) {
+Result<Snapshot> load_target_snapshot(const Target& target, FileAccess access, HarnRules rules) {
   if (target.revision.empty()) {
-    return load_snapshot_file(target.is_stdin ? "-" : target.path, access);
+    return load_snapshot_file(target.is_stdin ? "-" : target.path, access, rules);
   }
   auto document = read_target_document(target, access);
   if (!document) {
     return std::unexpected(document.error());
   }
-  return load_snapshot(std::move(*document));
+  return load_snapshot(std::move(*document), rules);
 }
 
 Result<Target> current_target_in(std::string_view text, const std::string& state_dir,

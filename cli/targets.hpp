@@ -49,8 +49,8 @@ std::string target_label(const Target& target);
 // its revision names (read from the history, named "<path>@<number>").
 Result<Document> read_target_document(const Target& target, FileAccess access = FileAccess::read);
 
-// read_target_document, loaded as a snapshot.
-Result<Snapshot> load_target_snapshot(const Target& target, FileAccess access = FileAccess::read);
+// read_target_document, loaded as a snapshot under `rules`.
+Result<Snapshot> load_target_snapshot(const Target& target, FileAccess access, HarnRules rules);
 
 // find_target in `state_dir` for a command that changes the worker: a revision is a usage error.
 Result<Target> current_target_in(std::string_view text, const std::string& state_dir,

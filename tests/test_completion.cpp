@@ -62,6 +62,30 @@ TEST_CASE("completion") {
     CHECK(root["transcript"]["id"] == "t"); // kept: the result had none
   }
 
+  SUBCASE("today's rules: what the child wrote is redacted as harn's writer does; 0.7 keeps it") {
+    const auto result = result_of(R"({"payload": {"headers": {"Authorization": "Bearer x"},
+      "note": "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB"}, "artifacts": [{"id": "a",
+      "text": "password=hunter2"}]})");
+    const OrderedJson root =
+        complete_run(snapshot, exited(0), result, TranscriptMode::inherit, ids).root.to_json();
+    CHECK(root["latest_payload"]["headers"]["Authorization"] == "[redacted]");
+    CHECK(root["latest_payload"]["note"] == "<redacted:github_token:42>");
+    CHECK(root["artifacts"][0]["text"] == "<redacted:sensitive_assignment:16>");
+
+    auto document = Document::from_string(k_running, "running.json");
+    REQUIRE(document.has_value());
+    auto old_rules = load_snapshot(std::move(*document), HarnRules::v0_7);
+    REQUIRE(old_rules.has_value());
+    const OrderedJson kept =
+        complete_run(*old_rules, exited(0), result, TranscriptMode::inherit, ids).root.to_json();
+    CHECK(kept["latest_payload"]["headers"]["Authorization"] == "Bearer x");
+    CHECK(kept["artifacts"][0]["text"] == "password=hunter2");
+
+    const auto failed = result_of(R"({"error": "push failed: password=hunter2"})");
+    CHECK(complete_run(snapshot, exited(0), failed, TranscriptMode::inherit, ids)
+              .root.to_json()["latest_error"] == "push failed: <redacted:sensitive_assignment:16>");
+  }
+
   SUBCASE("no result file: child run ids become null, the rest stays") {
     const Completion done =
         complete_run(snapshot, exited(0), std::optional<Document>{}, TranscriptMode::inherit, ids);

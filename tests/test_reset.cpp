@@ -13,8 +13,8 @@ namespace {
 const std::string k_snapshots = reprise::test::fixture_path("snapshots/");
 constexpr std::int64_t k_now = 1777485641000;
 
-Snapshot load(const std::string& name) {
-  auto snapshot = load_snapshot_file(k_snapshots + name);
+Snapshot load(const std::string& name, HarnRules rules = k_newest_harn_rules) {
+  auto snapshot = load_snapshot_file(k_snapshots + name, FileAccess::read, rules);
   REQUIRE_MESSAGE(snapshot, (snapshot ? "" : snapshot.error().to_string()));
   return std::move(*snapshot);
 }
@@ -292,7 +292,8 @@ TEST_CASE("reset") {
     REQUIRE(names.size() >= 3);
     for (const std::string& name : names) {
       CAPTURE(name);
-      const Snapshot snapshot = load(name);
+      // The reset's own changes only: today's rules add harn's write repairs (their own subcase).
+      const Snapshot snapshot = load(name, HarnRules::v0_7);
       for (TranscriptMode mode : {TranscriptMode::inherit, TranscriptMode::fork,
                                   TranscriptMode::reset, TranscriptMode::compact}) {
         CAPTURE(to_string(mode));
@@ -316,5 +317,50 @@ TEST_CASE("reset") {
         CHECK(before == after);
       }
     }
+  }
+
+  SUBCASE("today's rules: harn's load-time repairs are written, and listed") {
+    const std::string path =
+        reprise::test::fixture_path("harn/repairs-name-request-audit-suspension.json");
+    auto current = load_snapshot_file(path);
+    REQUIRE(current);
+    const Output out = reset(*current, task("again"));
+    CHECK(out.json["name"] == "worker");
+    CHECK(out.json["request"] == OrderedJson::parse(R"({"task": "", "system": null, "payload": null,
+        "research_questions": [], "action_items": [], "workflow_stages": [],
+        "verification_steps": []})"));
+    CHECK(out.json["audit"]["session_id"].get<std::string>().starts_with("session_"));
+    CHECK(out.json["audit"]["mutation_scope"] == "read_only");
+    CHECK(out.json["audit"]["run_id"] == "run_1"); // the rest of the record as written
+    CHECK(out.json["suspension"].is_null());
+    CHECK(out.json["x_future_member"] == OrderedJson::parse(R"({"kept": "as written"})"));
+    std::vector<std::string> repaired;
+    for (const FieldChange& repair : out.plan.repairs) {
+      repaired.push_back(repair.pointer);
+    }
+    CHECK(repaired == std::vector<std::string>{"/name", "/request", "/audit/session_id",
+                                               "/audit/mutation_scope", "/suspension"});
+
+    auto old_rules = load_snapshot_file(path, FileAccess::read, HarnRules::v0_7);
+    REQUIRE(old_rules);
+    const Output kept = reset(*old_rules, task("again"));
+    CHECK(kept.plan.repairs.empty());
+    CHECK(kept.json["name"] == 42);
+    CHECK_FALSE(kept.json["suspension"].is_null());
+  }
+
+  SUBCASE("today's rules: a task or trigger from outside is redacted as harn's writer does") {
+    const Snapshot snapshot = load("good-example-workflow-completed-after-send-input.json");
+    const Output out =
+        reset(snapshot, task("push with ghp_abcdefghijklmnopqrstuvwxyz0123456789AB"));
+    CHECK(out.json["task"] == "push with <redacted:github_token:42>");
+    CHECK(out.json["history"].back() == out.json["task"]);
+    const Snapshot old_rules =
+        load("good-example-workflow-completed-after-send-input.json", HarnRules::v0_7);
+    CHECK(reset(old_rules, task("password=hunter2")).json["task"] == "password=hunter2");
+
+    const Snapshot awaiting = load("good-sub-agent-awaiting-retriggerable.json");
+    const Output triggered = reset(awaiting, trigger(R"({"api_key": "k", "note": "fine"})"));
+    CHECK(triggered.json["task"] == R"({"api_key":"[redacted]","note":"fine"})");
   }
 }

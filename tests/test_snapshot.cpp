@@ -1,4 +1,5 @@
-// The harn loader rules of spec §1 and §7, one SUBCASE per rule.
+// The harn 0.7 loader rules of spec §1 and §7 (--harn 0.7), one SUBCASE per rule; today's rules
+// are in test_snapshot_config.cpp.
 #include "snapshot/snapshot.hpp"
 
 #include <doctest/doctest.h>
@@ -15,7 +16,7 @@ Result<Snapshot> load(const std::string& json) {
   if (!document) {
     return std::unexpected(document.error());
   }
-  return load_snapshot(std::move(*document));
+  return load_snapshot(std::move(*document), HarnRules::v0_7);
 }
 
 // Loads `{<fields>, <base config>}`.

@@ -108,7 +108,8 @@ TEST_CASE("snapshot_roundtrip") {
     const OrderedJson input =
         OrderedJson::parse(read_bytes(k_snapshots + "good-deep-unknown-members.json"));
     CHECK(output["x_future"] == input["x_future"]);
-    CHECK(output["config"]["x_config_future"] == input["config"]["x_config_future"]);
+    CHECK(output["config"]["options"]["x_config_future"] ==
+          input["config"]["options"]["x_config_future"]);
     CHECK(output["x_future"]["level1"]["level2"]["level3"]["level4"]["level5"]["level6"]["level7"]
                 ["level8"]["level9"]["level10"]["escaped"] == "tab\tquote\"");
   }

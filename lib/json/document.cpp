@@ -213,26 +213,6 @@ private:
   bool m_inside = false;
 };
 
-// The offset of the first bracket nested deeper than `limit` (outside strings), or npos.
-std::size_t find_too_deep(std::string_view text, std::size_t limit) {
-  std::size_t depth = 0;
-  StringLiterals strings;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (strings.skip(text, i)) {
-      continue;
-    }
-    const char c = text[i];
-    if (c == '[' || c == '{') {
-      if (++depth > limit) {
-        return i;
-      }
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::string_view::npos;
-}
-
 // Whether the integer `digits` (no sign) fits the 64-bit range simdjson reads: up to 2^64-1, or
 // down to -2^63 when `negative`.
 bool fits_64_bits(std::string_view digits, bool negative) {
@@ -404,7 +384,7 @@ Error parse_failure(std::string_view text, simdjson::error_code code, const std:
     message = code == simdjson::UTF8_ERROR
                   ? fmt::format("JSON syntax error: invalid UTF-8 ({})", what)
                   : fmt::format("JSON syntax error: {}", what);
-  } else if (const std::size_t deep = find_too_deep(text, max_depth);
+  } else if (const std::size_t deep = first_too_deep(text, max_depth);
              deep != std::string_view::npos) {
     offset = deep;
     message =
@@ -656,6 +636,25 @@ Error Document::error_at(ErrorCode code, std::string_view pointer, std::string m
     error.column = position.column;
   }
   return error;
+}
+
+std::size_t first_too_deep(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  StringLiterals strings;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (strings.skip(text, i)) {
+      continue;
+    }
+    const char c = text[i];
+    if (c == '[' || c == '{') {
+      if (++depth > limit) {
+        return i;
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string_view::npos;
 }
 
 } // namespace reprise

@@ -7,6 +7,7 @@
 
 #include "json/json_scan.hpp"
 #include "json/member.hpp"
+#include "json/redact.hpp"
 #include <fmt/format.h>
 
 namespace reprise {
@@ -412,6 +413,114 @@ void rewrite_sub_agent_config(JsonNode& config, const Plan& plan, IdSource& ids,
   }
 }
 
+// The next input as harn's writer leaves it (redact/mod.rs): a trigger payload that is JSON has
+// its secret-named fields and secret-looking strings redacted, any other text its secret-looking
+// parts.
+std::string redact_input(const std::string& rendered, Entry entry) {
+  if (entry == Entry::trigger) {
+    OrderedJson payload = OrderedJson::parse(rendered, nullptr, false);
+    if (!payload.is_discarded() && !payload.is_string()) {
+      return redact::redact_json(payload)
+                 ? payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                 : rendered;
+    }
+  }
+  return redact::redact_string(rendered).value_or(rendered);
+}
+
+// Whether `value` reads as harn's WorkerRequestRecord (agents_workers/mod.rs): every field
+// defaulted, `task` a string, `system` a string or null, the four lists lists.
+bool parses_as_request(simdjson::dom::element value) {
+  if (!value.is_object()) {
+    return false;
+  }
+  for (auto field : json::members(value)) {
+    const std::string_view key = field.key;
+    const bool ok = key == "task"     ? field.value.is_string()
+                    : key == "system" ? field.value.is_string() || field.value.is_null()
+                    : key == "research_questions" || key == "action_items" ||
+                            key == "workflow_stages" || key == "verification_steps"
+                        ? field.value.is_array()
+                        : true;
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether `value` reads as harn's MutationSessionRecord (orchestration/mod.rs).
+bool parses_as_audit(simdjson::dom::element value) {
+  if (!value.is_object()) {
+    return false;
+  }
+  for (auto field : json::members(value)) {
+    const std::string_view key = field.key;
+    const bool ok = key == "session_id" || key == "mutation_scope" ? field.value.is_string()
+                    : key == "parent_session_id" || key == "run_id" || key == "worker_id" ||
+                            key == "execution_kind"
+                        ? field.value.is_string() || field.value.is_null()
+                    : key == "approval_policy" ? field.value.is_object() || field.value.is_null()
+                                               : true;
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// What harn's loader repairs silently and its writer then writes (agents_workers/config.rs,
+// load_worker_state_snapshot and persist_worker_state_snapshot), written the same way. Members
+// reprise does not model stay as they are: there reprise keeps what harn would drop. Ids come after
+// every id of the reset, so the reset's own ids do not move.
+void repair_for_write(JsonNode& root, const Snapshot& snapshot, IdSource& ids, Editor& repairs) {
+  const auto doc_root = snapshot.document.root();
+  if (auto name = json::member(doc_root, "name"); name && !name->is_string()) {
+    repairs.set(root, "/name", "name", JsonNode::value("worker"));
+  }
+  if (auto request = json::member(doc_root, "request"); request && !parses_as_request(*request)) {
+    repairs.set(root, "/request", "request",
+                JsonNode::value(OrderedJson{{"task", ""},
+                                            {"system", nullptr},
+                                            {"payload", nullptr},
+                                            {"research_questions", OrderedJson::array()},
+                                            {"action_items", OrderedJson::array()},
+                                            {"workflow_stages", OrderedJson::array()},
+                                            {"verification_steps", OrderedJson::array()}}));
+  }
+  if (auto audit = json::member(doc_root, "audit")) {
+    if (!parses_as_audit(*audit)) {
+      repairs.set(root, "/audit", "audit",
+                  JsonNode::value(OrderedJson{{"session_id", "session_" + ids.next()},
+                                              {"parent_session_id", nullptr},
+                                              {"run_id", nullptr},
+                                              {"worker_id", nullptr},
+                                              {"execution_kind", nullptr},
+                                              {"mutation_scope", "read_only"},
+                                              {"approval_policy", nullptr}}));
+    } else {
+      // MutationSessionRecord::normalize: an empty (not a blank) id or scope is replaced.
+      const auto session = json::string_member(*audit, "session_id");
+      const auto scope = json::string_member(*audit, "mutation_scope");
+      if (!session || session->empty() || !scope || scope->empty()) {
+        JsonNode& node = object_child(root, "audit");
+        if (!session || session->empty()) {
+          repairs.set(node, "/audit/session_id", "session_id",
+                      JsonNode::value("session_" + ids.next()));
+        }
+        if (!scope || scope->empty()) {
+          repairs.set(node, "/audit/mutation_scope", "mutation_scope",
+                      JsonNode::value("read_only"));
+        }
+      }
+    }
+  }
+  // harn writes `suspension` always: null when there is none or the record did not parse.
+  if (!snapshot.has_suspension) {
+    repairs.set(root, "/suspension", "suspension", JsonNode::value(nullptr));
+  }
+}
+
 } // namespace
 
 Result<ResetResult> plan_reset(const Snapshot& snapshot, const ResetRequest& request,
@@ -429,6 +538,9 @@ Result<ResetResult> plan_reset(const Snapshot& snapshot, const ResetRequest& req
   plan.status_before = effective_status(snapshot, request.liveness);
   plan.next_task =
       request.entry == Entry::trigger ? render_trigger_payload(request.input) : request.input;
+  if (snapshot.rules != HarnRules::v0_7) {
+    plan.next_task = redact_input(plan.next_task, request.entry);
+  }
   Editor editor(plan.changes);
   JsonNode root = snapshot.to_node();
   root.make_editable();
@@ -453,6 +565,10 @@ Result<ResetResult> plan_reset(const Snapshot& snapshot, const ResetRequest& req
   // The snapshot records where it lives: the path it was read from (harn's snapshot_path).
   if (!snapshot.path.empty() && snapshot.path != "-" && snapshot.path != "<stdin>") {
     editor.set(root, "/snapshot_path", "snapshot_path", JsonNode::value(snapshot.path));
+  }
+  if (snapshot.rules != HarnRules::v0_7) {
+    Editor repairs(plan.repairs);
+    repair_for_write(root, snapshot, ids, repairs);
   }
   result.root = std::move(root);
   return result;

@@ -32,6 +32,7 @@ struct ResetRequest {
   std::optional<TranscriptMode> transcript_mode; // overrides carry_policy.transcript_mode
   std::optional<ArtifactMode> artifact_mode;     // overrides carry_policy.artifact_mode
   Liveness liveness = Liveness::follow_loader;
+  HarnRules rules = k_newest_harn_rules; // the loader rules the worker is read with
 };
 
 // One member the reset changes, as compact JSON previews (long values are described, not dumped).
@@ -91,6 +92,7 @@ struct Plan {
   std::uint64_t tokens_used = 0;
   TranscriptPlan transcript;
   std::vector<FieldChange> changes; // in the order they were applied
+  std::vector<FieldChange> repairs; // harn's load-time repairs, written as harn writes them
 };
 
 // The reset snapshot and its plan. `root` refers to the snapshot's document bytes: the Snapshot

@@ -41,6 +41,13 @@ std::string format_plan_text(const Plan& plan) {
     line(fmt::format("  {}: {} -> {}", change.pointer, change.old_value.value_or("(absent)"),
                      change.new_value.value_or("(removed)")));
   }
+  if (!plan.repairs.empty()) {
+    line("repairs (what harn's loader repairs, written as harn writes it):");
+    for (const FieldChange& repair : plan.repairs) {
+      line(fmt::format("  {}: {} -> {}", repair.pointer, repair.old_value.value_or("(absent)"),
+                       repair.new_value.value_or("(removed)")));
+    }
+  }
   std::string budget;
   if (plan.token_limit) {
     budget = fmt::format(", {} of {} tokens", plan.tokens_used, *plan.token_limit);
@@ -101,15 +108,18 @@ OrderedJson plan_to_json(const Plan& plan) {
     }
     return nullptr;
   };
-  OrderedJson changes = OrderedJson::array();
-  for (const FieldChange& change : plan.changes) {
-    changes.push_back({{"pointer", change.pointer},
-                       {"op", !change.old_value   ? "add"
-                              : !change.new_value ? "remove"
-                                                  : "replace"},
-                       {"old", optional(change.old_value)},
-                       {"new", optional(change.new_value)}});
-  }
+  const auto change_list = [&](const std::vector<FieldChange>& list) {
+    OrderedJson out = OrderedJson::array();
+    for (const FieldChange& change : list) {
+      out.push_back({{"pointer", change.pointer},
+                     {"op", !change.old_value   ? "add"
+                            : !change.new_value ? "remove"
+                                                : "replace"},
+                     {"old", optional(change.old_value)},
+                     {"new", optional(change.new_value)}});
+    }
+    return out;
+  };
   OrderedJson records = OrderedJson::array();
   for (const ArtifactPlan& artifact : plan.artifacts) {
     const ArtifactVerdict& verdict = artifact.verdict;
@@ -131,7 +141,10 @@ OrderedJson plan_to_json(const Plan& plan) {
   out["entry"] = plan.entry == Entry::send_input ? "send_input" : "trigger";
   out["status_before"] = plan.status_before;
   out["next_task"] = plan.next_task;
-  out["changes"] = std::move(changes);
+  out["changes"] = change_list(plan.changes);
+  if (!plan.repairs.empty()) {
+    out["repairs"] = change_list(plan.repairs); // today's rules only: harn 0.7 wrote no repairs
+  }
   out["artifacts"] = {
       {"artifact_mode", plan.artifact_mode == ArtifactMode::none ? "none" : "inherit"},
       {"overridden", plan.artifact_mode_overridden},

@@ -6,6 +6,7 @@
 
 #include "json/json_scan.hpp"
 #include "json/member.hpp"
+#include "json/redact.hpp"
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -107,8 +108,13 @@ Result<void> check_resumable(const Snapshot& snapshot) {
   return {};
 }
 
-Result<ResumeResult> apply_resume_rules(const Snapshot& snapshot, const ResumeRequest& request,
+Result<ResumeResult> apply_resume_rules(const Snapshot& snapshot, const ResumeRequest& given,
                                         IdSource& ids) {
+  // The input comes from outside the snapshot: harn's writer redacts it (redact/mod.rs).
+  ResumeRequest request = given;
+  if (snapshot.rules != HarnRules::v0_7 && request.input) {
+    request.input = redact::redact_string(*request.input).value_or(*request.input);
+  }
   if (request.input && is_blank(*request.input)) {
     return fail(ErrorCode::usage,
                 "HARN-SUS-009: resume_agent: resume input must be nil or non-empty text",

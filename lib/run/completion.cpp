@@ -9,6 +9,7 @@
 
 #include "json/member.hpp"
 #include "json/output_sink.hpp"
+#include "json/redact.hpp"
 #include <csignal>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -99,6 +100,20 @@ std::string describe_failure(const AttemptOutcome& outcome) {
   return {};
 }
 
+namespace {
+
+// What the child wrote, as harn's writer would leave it (redact/mod.rs): secret-named fields and
+// secret-looking strings redacted. Untouched values stay views of the result file's bytes.
+JsonNode as_harn_writes(const Snapshot& running, JsonNode node) {
+  if (running.rules == HarnRules::v0_7) {
+    return node;
+  }
+  OrderedJson value = node.to_json();
+  return redact::redact_json(value) ? JsonNode::value(std::move(value)) : node;
+}
+
+} // namespace
+
 Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
                         const Result<std::optional<Document>>& result, TranscriptMode mode,
                         IdSource& ids) {
@@ -118,7 +133,11 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
   const Document* document = result->has_value() ? &**result : nullptr;
   if (document != nullptr) {
     if (auto error = result_error(*document)) {
-      return fail_run(running, std::move(root), WorkerStatus::failed, *error, ids);
+      return fail_run(running, std::move(root), WorkerStatus::failed,
+                      running.rules == HarnRules::v0_7
+                          ? *error
+                          : redact::redact_string(*error).value_or(*error),
+                      ids);
     }
     if (auto artifacts = member_bytes(*document, "artifacts");
         artifacts && !json::member(document->root(), "artifacts")->is_array()) {
@@ -138,7 +157,7 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
   }
   std::optional<JsonNode> new_transcript;
   if (transcript) {
-    new_transcript = JsonNode::raw(*transcript);
+    new_transcript = as_harn_writes(running, JsonNode::raw(*transcript));
     if (mode == TranscriptMode::compact) {
       auto compacted = compact_transcript(*transcript, ids);
       if (!compacted) {
@@ -146,7 +165,7 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
         return fail_run(running, std::move(root), WorkerStatus::failed, compacted.error().message,
                         ids);
       }
-      new_transcript = std::move(compacted->transcript);
+      new_transcript = as_harn_writes(running, std::move(compacted->transcript));
     }
   }
 
@@ -170,10 +189,10 @@ Completion complete_run(const Snapshot& running, const AttemptOutcome& outcome,
         payload_node.make_editable();
         payload_node.set("transcript", *new_transcript);
       }
-      root.set("latest_payload", std::move(payload_node));
+      root.set("latest_payload", as_harn_writes(running, std::move(payload_node)));
     }
     if (auto artifacts = member_bytes(*document, "artifacts")) {
-      root.set("artifacts", JsonNode::raw(*artifacts));
+      root.set("artifacts", as_harn_writes(running, JsonNode::raw(*artifacts)));
     }
   }
   if (new_transcript) {

@@ -51,7 +51,7 @@ void parse_running(AttemptContext& context) {
   if (!document) {
     return;
   }
-  auto snapshot = load_snapshot(std::move(*document));
+  auto snapshot = load_snapshot(std::move(*document), context.run->rules);
   if (snapshot) {
     context.running.emplace(std::move(*snapshot));
   }
@@ -78,7 +78,7 @@ Result<void> write_outcome(const AttemptContext& context, const AttemptOutcome& 
                          on_disk_file->same_file(*context.running_file);
   std::optional<Result<Snapshot>> loaded;
   if (!unchanged) {
-    loaded.emplace(load_snapshot_file(run.snapshot_path));
+    loaded.emplace(load_snapshot_file(run.snapshot_path, FileAccess::read, run.rules));
     if (!*loaded) {
       end.status = "unreadable";
       record_end(run.state_dir, run.worker_id, end);
@@ -386,7 +386,7 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
 Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                                        const ResetRequest& request, const RunSettings& settings,
                                        IdSource& ids) {
-  auto locked = lock_and_load(snapshot_path);
+  auto locked = lock_and_load(snapshot_path, request.rules);
   if (!locked) {
     return std::unexpected(locked.error());
   }
@@ -412,6 +412,7 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                   snapshot.task,
                   false};
   read_execution(snapshot, run);
+  run.rules = snapshot.rules;
   if (settings.cwd) {
     run.cwd = *settings.cwd;
   }

@@ -69,6 +69,7 @@ struct PreparedRun {
   std::string previous_task;        // (recorded with it in the history)
   bool own_copy =
       false; // the run writes its own copy under runs/ (persist_state false): no history
+  HarnRules rules = k_newest_harn_rules; // the loader rules the outcome is read back with
 };
 
 // execution.cwd and execution.env of `snapshot` (non-string env values are skipped).

@@ -68,11 +68,12 @@ void write_owner(int fd, pid_t pid) {
 
 // The snapshot at `snapshot_path`, loaded once `lock` is held (or the lock's error).
 template <typename Lock>
-Result<LockedSnapshot<Lock>> load_under(Result<Lock> lock, const std::string& snapshot_path) {
+Result<LockedSnapshot<Lock>> load_under(Result<Lock> lock, const std::string& snapshot_path,
+                                        HarnRules rules) {
   if (!lock) {
     return std::unexpected(lock.error());
   }
-  auto snapshot = load_snapshot_file(snapshot_path);
+  auto snapshot = load_snapshot_file(snapshot_path, FileAccess::read, rules);
   if (!snapshot) {
     return std::unexpected(snapshot.error());
   }
@@ -180,14 +181,16 @@ Result<WorkerLock> lock_snapshot(const std::string& snapshot_path) {
                              worker_key_for_snapshot(snapshot_path));
 }
 
-Result<LockedSnapshot<WorkerLock>> lock_and_load(const std::string& snapshot_path) {
-  return load_under(lock_snapshot(snapshot_path), snapshot_path);
+Result<LockedSnapshot<WorkerLock>> lock_and_load(const std::string& snapshot_path,
+                                                 HarnRules rules) {
+  return load_under(lock_snapshot(snapshot_path), snapshot_path, rules);
 }
 
-Result<LockedSnapshot<SnapshotEditLock>> edit_and_load(const std::string& snapshot_path) {
+Result<LockedSnapshot<SnapshotEditLock>> edit_and_load(const std::string& snapshot_path,
+                                                       HarnRules rules) {
   return load_under(SnapshotEditLock::acquire(state_dir_for_snapshot(snapshot_path),
                                               worker_key_for_snapshot(snapshot_path)),
-                    snapshot_path);
+                    snapshot_path, rules);
 }
 
 } // namespace reprise

@@ -83,11 +83,13 @@ Result<WorkerLock> lock_snapshot(const std::string& snapshot_path);
 
 // The worker lock of the snapshot at `snapshot_path` (as lock_snapshot), then the snapshot loaded
 // under it: for whoever starts a run of the worker (relaunch, resume that respawns).
-Result<LockedSnapshot<WorkerLock>> lock_and_load(const std::string& snapshot_path);
+Result<LockedSnapshot<WorkerLock>> lock_and_load(const std::string& snapshot_path,
+                                                 HarnRules rules = k_newest_harn_rules);
 
 // The edit lock of the snapshot at `snapshot_path` (waited for), then the snapshot loaded under
 // it: for a read-modify-write of a worker that may be running (suspend, resume, cancel).
-Result<LockedSnapshot<SnapshotEditLock>> edit_and_load(const std::string& snapshot_path);
+Result<LockedSnapshot<SnapshotEditLock>> edit_and_load(const std::string& snapshot_path,
+                                                       HarnRules rules = k_newest_harn_rules);
 
 // Whether `worker_id` can name a file: non-empty, not "." or "..", no '/' and no NUL.
 bool valid_worker_id(const std::string& worker_id);

@@ -4,6 +4,7 @@
 #include "snapshot/artifact_record.hpp"
 #include "snapshot/load_context.hpp"
 #include "snapshot/snapshot_carry.hpp"
+#include "snapshot/snapshot_config.hpp"
 
 #include "json/json_scan.hpp"
 #include "json/serde_check.hpp"
@@ -69,7 +70,22 @@ private:
   LoadContext m_ctx;
 };
 
+// serde_json refuses a document nested deeper than this (its recursion limit of 128 counts the
+// bracket that reaches it).
+constexpr std::size_t k_serde_nesting_limit = 127;
+
 Result<void> Loader::run() {
+  if (m_s.rules != HarnRules::v0_7) {
+    const std::string_view text = m_doc.text();
+    if (const std::size_t deep = first_too_deep(text, k_serde_nesting_limit);
+        deep != std::string_view::npos) {
+      const auto at = json::line_column(text, deep);
+      return std::unexpected(Error::invalid_snapshot(
+          fmt::format("worker snapshot parse error: recursion limit exceeded at line {} column {}",
+                      at.line, at.column),
+          m_doc.name(), {}, at.line, at.column));
+    }
+  }
   const Element root = m_doc.root();
   if (!root.is_object()) {
     return error("", "worker snapshot is missing a valid config mode (the document is not an "
@@ -79,7 +95,9 @@ Result<void> Loader::run() {
   if (auto r = load_carry_policy(m_ctx, root, m_s.carry); !r) {
     return r;
   }
-  if (auto r = load_config(root); !r) {
+  if (auto r =
+          m_s.rules == HarnRules::v0_7 ? load_config(root) : load_config_strict(m_ctx, root, m_s);
+      !r) {
     return r;
   }
   if (auto r = load_execution(root); !r) {
@@ -438,9 +456,10 @@ JsonNode Snapshot::to_node() const {
   return root;
 }
 
-Result<Snapshot> load_snapshot(Document document) {
+Result<Snapshot> load_snapshot(Document document, HarnRules rules) {
   Snapshot snapshot(std::move(document));
   snapshot.path = snapshot.document.name();
+  snapshot.rules = rules;
   Loader loader(snapshot);
   if (auto r = loader.run(); !r) {
     return std::unexpected(r.error());
@@ -459,12 +478,12 @@ std::string effective_status(const Snapshot& snapshot, Liveness liveness) {
   return std::string(effective_status(written_status(snapshot), liveness));
 }
 
-Result<Snapshot> load_snapshot_file(const std::string& path, FileAccess access) {
+Result<Snapshot> load_snapshot_file(const std::string& path, FileAccess access, HarnRules rules) {
   auto document = path == "-" ? Document::read_stdin() : Document::read_file(path, access);
   if (!document) {
     return std::unexpected(document.error());
   }
-  return load_snapshot(std::move(*document));
+  return load_snapshot(std::move(*document), rules);
 }
 
 void write_snapshot(Sink& out, const JsonNode& root) {

@@ -16,10 +16,9 @@
 // The Document keeps the bytes, so everything reprise does not model survives a write untouched.
 namespace reprise {
 
-// Loads a snapshot from a parsed document, applying harn's rules in harn's order. `path` is the
-// file path read (used for snapshot_path). Errors are invalid_snapshot with pointer and
-// line:column.
-Result<Snapshot> load_snapshot(Document document);
+// Loads a snapshot from a parsed document, applying the loader rules of `rules` in harn's order.
+// Errors are invalid_snapshot with pointer and line:column.
+Result<Snapshot> load_snapshot(Document document, HarnRules rules = k_newest_harn_rules);
 
 // The `status` member as written in the file ("running" stays "running"); nullopt when it is
 // missing or not a string.
@@ -30,7 +29,8 @@ std::optional<std::string_view> written_status(const Snapshot& snapshot);
 std::string effective_status(const Snapshot& snapshot, Liveness liveness);
 
 // Reads and loads `path` ("-" reads standard input); `access` as for Document::read_file.
-Result<Snapshot> load_snapshot_file(const std::string& path, FileAccess access = FileAccess::read);
+Result<Snapshot> load_snapshot_file(const std::string& path, FileAccess access = FileAccess::read,
+                                    HarnRules rules = k_newest_harn_rules);
 
 // Writes `root` as a snapshot file body (pretty, two-space indent, like harn; trailing newline
 // omitted as harn does) to `out`.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "snapshot/harn_rules.hpp"
 #include "snapshot/worker_status.hpp"
 
 #include "json/document.hpp"
@@ -84,7 +85,8 @@ struct Snapshot {
   explicit Snapshot(Document doc) : document(std::move(doc)) {}
 
   Document document;
-  std::string path; // the path read; replaces `snapshot_path` on write
+  std::string path;                      // the path read; replaces `snapshot_path` on write
+  HarnRules rules = k_newest_harn_rules; // the loader rules it was read with
 
   std::string id;
   std::string name;
