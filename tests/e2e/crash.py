@@ -299,6 +299,9 @@ def child_pids(arena):
 
 def main():
     global REPRISE, FIXTURES
+    # No background compaction of history: it would outlive a case and write temporaries into
+    # a folder being checked or removed.
+    os.environ["REPRISE_AUTO_GC"] = "off"
     parser = argparse.ArgumentParser()
     parser.add_argument("--reprise", required=True)
     parser.add_argument("--fixtures", required=True)

@@ -292,6 +292,9 @@ TESTS = [test_disk_full_file_size_limit, test_disk_full_tmpfs, test_read_only_st
 
 def main():
     global REPRISE, FIXTURES, CHILD
+    # No background compaction of history: it would outlive a case and write temporaries into
+    # a folder being checked or removed.
+    os.environ["REPRISE_AUTO_GC"] = "off"
     parser = argparse.ArgumentParser()
     parser.add_argument("--reprise", required=True)
     parser.add_argument("--fixtures", required=True)

@@ -203,6 +203,9 @@ TESTS = [test_list_and_wait_over_10000_workers, test_hundred_waits_on_one_worker
 
 def main():
     global REPRISE, FIXTURES
+    # No background compaction of history: it would outlive a case and write temporaries into
+    # a folder being checked or removed.
+    os.environ["REPRISE_AUTO_GC"] = "off"
     parser = argparse.ArgumentParser()
     parser.add_argument("--reprise", required=True)
     parser.add_argument("--fixtures", required=True)

@@ -128,6 +128,9 @@ def check_snapshot(path, label):
 
 def main():
     global REPRISE
+    # No background compaction of history: it would outlive a case and write temporaries into
+    # a folder being checked or removed.
+    os.environ["REPRISE_AUTO_GC"] = "off"
     parser = argparse.ArgumentParser()
     parser.add_argument("--reprise", required=True)
     parser.add_argument("--fixtures", required=True)
