@@ -83,8 +83,4 @@ std::string json_kernel();
 // line:column, found by a precise (slow) second parse.
 Error json_syntax_error(std::string_view text, const std::string& name);
 
-// The offset of the first `[` or `{` (outside strings) nested deeper than `limit` levels, or npos:
-// where a parser with that nesting limit stops.
-std::size_t first_too_deep(std::string_view text, std::size_t limit);
-
 } // namespace reprise

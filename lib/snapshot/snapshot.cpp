@@ -7,6 +7,7 @@
 #include "snapshot/snapshot_config.hpp"
 
 #include "json/json_scan.hpp"
+#include "json/raw_scan.hpp"
 #include "json/serde_check.hpp"
 #include <algorithm>
 #include <filesystem>
