@@ -26,20 +26,11 @@ struct ShowOptions {
 
 int run_show(const ShowOptions& options, const GlobalOptions& global) {
   // TARGETs (unique prefixes, ID@REV) or --name; a TARGET that resolves to nothing is its error.
-  std::vector<Result<Target>> targets;
-  if (!options.name.empty()) {
-    if (!options.targets.empty()) {
-      return report_error(Error::usage("give TARGET or --name, not both"), options.json);
-    }
-    targets.push_back(target_by_name(options.name, global));
-  } else if (options.targets.empty()) {
-    return report_error(Error::usage("TARGET (or --name NAME) is required"), options.json);
-  } else {
-    const std::string state_dir = state_dir_of(global);
-    for (const std::string& argument : options.targets) {
-      targets.push_back(find_target(argument, state_dir));
-    }
+  auto resolved = targets_or_name(options.targets, options.name, global);
+  if (!resolved) {
+    return report_error(resolved.error(), options.json);
   }
+  const std::vector<Result<Target>>& targets = *resolved;
   Json data = Json::array();
   std::optional<Error> first_error;
   if (!options.json) {

@@ -46,6 +46,27 @@ Result<Target> target_by_name(const std::string& name, const GlobalOptions& glob
   return resolve_target(found.front(), dir);
 }
 
+Result<std::vector<Result<Target>>> targets_or_name(const std::vector<std::string>& texts,
+                                                    const std::string& name,
+                                                    const GlobalOptions& global) {
+  if (!texts.empty() && !name.empty()) {
+    return fail(ErrorCode::usage, "give TARGET or --name, not both");
+  }
+  std::vector<Result<Target>> targets;
+  if (!name.empty()) {
+    targets.push_back(target_by_name(name, global));
+    return targets;
+  }
+  if (texts.empty()) {
+    return fail(ErrorCode::usage, "TARGET (or --name NAME) is required");
+  }
+  const std::string state_dir = state_dir_of(global);
+  for (const std::string& text : texts) {
+    targets.push_back(find_target(text, state_dir));
+  }
+  return targets;
+}
+
 Result<Target> target_or_name(const std::string& text, const std::string& name,
                               const GlobalOptions& global) {
   if (!text.empty() && !name.empty()) {

@@ -26,6 +26,12 @@ Result<Target> target_of(std::string_view text, const GlobalOptions& global);
 Result<Target> target_by_name(const std::string& name, const GlobalOptions& global);
 
 // TARGET or --name, whichever was given (a usage error for both or neither).
+// TARGETs (each resolved on its own: one that names nothing is its error) or --name: a usage error
+// for both or neither. For the commands that take several TARGETs (show, reset).
+Result<std::vector<Result<Target>>> targets_or_name(const std::vector<std::string>& texts,
+                                                    const std::string& name,
+                                                    const GlobalOptions& global);
+
 Result<Target> target_or_name(const std::string& text, const std::string& name,
                               const GlobalOptions& global);
 
