@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <utility>
 
 namespace reprise {
 
@@ -348,6 +349,88 @@ Result<Child> spawn_process(const SpawnRequest& request) {
   Fd pidfd = open_pidfd(pid);
   const std::uint64_t start = process_start_time(pid).value_or(0);
   return Child(pid, std::move(pidfd), start);
+}
+
+namespace {
+
+// The watcher's whole life, in the forked child: system calls only (the parent may have threads).
+[[noreturn]] void guard_group(int release_fd, pid_t group, std::chrono::milliseconds grace) {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  // A terminal's signals and a kill of the supervisor's group must not end the watcher: it is
+  // what cleans up after them.
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE}) {
+    ::sigaction(signal, &ignore, nullptr);
+  }
+  ::setpgid(0, 0);
+  // No other descriptor is kept: not the worker's lock, nor a log, nor another child's pipe.
+  if (release_fd != 0) {
+    ::dup2(release_fd, 0);
+  }
+  ::close_range(1, ~0U, 0);
+  char byte = 0;
+  ssize_t n = 0;
+  do {
+    n = ::read(0, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n == 1 || ::kill(-group, 0) != 0) {
+    ::_exit(0); // released, or nothing left to end
+  }
+  ::kill(-group, SIGTERM);
+  ::kill(-group, SIGCONT);
+  constexpr long k_tick_ns = 10'000'000;
+  for (long long waited = 0; waited < grace.count() * 1'000'000LL; waited += k_tick_ns) {
+    const timespec tick{0, k_tick_ns};
+    ::nanosleep(&tick, nullptr);
+    if (::kill(-group, 0) != 0) {
+      ::_exit(0);
+    }
+  }
+  ::kill(-group, SIGKILL);
+  ::_exit(0);
+}
+
+} // namespace
+
+GroupWatcher::GroupWatcher(GroupWatcher&& other) noexcept
+    : m_pid(std::exchange(other.m_pid, -1)), m_release(std::move(other.m_release)) {}
+
+GroupWatcher& GroupWatcher::operator=(GroupWatcher&& other) noexcept {
+  if (this != &other) {
+    release();
+    m_pid = std::exchange(other.m_pid, -1);
+    m_release = std::move(other.m_release);
+  }
+  return *this;
+}
+
+Result<GroupWatcher> GroupWatcher::watch(pid_t group, std::chrono::milliseconds grace) {
+  auto pipe = make_pipe();
+  if (!pipe) {
+    return std::unexpected(pipe.error());
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    return fail(ErrorCode::failed, fmt::format("fork: {}", std::strerror(errno)));
+  }
+  if (pid == 0) {
+    guard_group(pipe->read.get(), group, grace);
+  }
+  GroupWatcher guard;
+  guard.m_pid = pid;
+  guard.m_release = std::move(pipe->write);
+  return guard;
+}
+
+void GroupWatcher::release() noexcept {
+  if (m_pid < 0) {
+    return;
+  }
+  (void)write_all(m_release.get(), "r"); // if it fails, the watcher finds the group ended anyway
+  m_release.close();
+  int status = 0;
+  wait_pid(m_pid, &status, 0);
+  m_pid = -1;
 }
 
 Fd open_pidfd(pid_t pid) {

@@ -147,6 +147,32 @@ private:
 // cannot be run, not_found when `cwd` is missing.
 Result<Child> spawn_process(const SpawnRequest& request);
 
+// Ends a child's process group when the process that supervises it dies without saying it is done
+// (a SIGKILL, a crash): a forked watcher in a process group of its own, holding no descriptor but
+// the read end of a pipe whose write end only the supervisor holds. At the pipe's end without a
+// release, it sends the group SIGTERM and SIGCONT, then SIGKILL if members remain after `grace`.
+// Move-only; releasing it (the destructor) leaves the group as it is and reaps the watcher.
+class GroupWatcher {
+public:
+  GroupWatcher() = default;
+  GroupWatcher(const GroupWatcher&) = delete;
+  GroupWatcher& operator=(const GroupWatcher&) = delete;
+  GroupWatcher(GroupWatcher&& other) noexcept;
+  GroupWatcher& operator=(GroupWatcher&& other) noexcept;
+  ~GroupWatcher() { release(); }
+
+  // Starts watching process group `group`; failed when no watcher can be forked.
+  static Result<GroupWatcher> watch(pid_t group, std::chrono::milliseconds grace);
+  // The watcher's pid; -1 when empty or released.
+  pid_t pid() const { return m_pid; }
+  // Tells the watcher the supervisor is done (the group is left as it is) and reaps it.
+  void release() noexcept;
+
+private:
+  pid_t m_pid = -1; // the watcher, -1 when none
+  Fd m_release;     // the pipe's write end: one byte releases, its end without one ends the group
+};
+
 // Opens a pidfd for `pid` (O_CLOEXEC by definition); an empty Fd when unsupported or gone.
 Fd open_pidfd(pid_t pid);
 

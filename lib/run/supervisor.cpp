@@ -255,6 +255,9 @@ namespace {
 // none), kill(2) on the group and waitpid.
 class PosixChildRunner final : public ChildRunner {
 public:
+  // `grace`: what the group gets between SIGTERM and SIGKILL if the supervisor dies.
+  explicit PosixChildRunner(std::chrono::milliseconds grace) : m_grace(grace) {}
+
   Result<StartedChild> start(const SpawnRequest& request) override {
     auto spawned = spawn_process(request);
     if (!spawned) {
@@ -262,6 +265,11 @@ public:
     }
     m_child = std::move(*spawned);
     m_group = m_child.pid();
+    // A supervisor killed outright must not leave the group running unwatched. Without a watcher
+    // (no process could be forked) the child is still supervised as usual.
+    if (auto guard = GroupWatcher::watch(m_group, m_grace)) {
+      m_guard = std::move(*guard);
+    }
     return StartedChild{m_child.pid(), m_child.start_time()};
   }
 
@@ -319,8 +327,10 @@ public:
   int received_signal() override { return SignalGuard::received(); }
 
 private:
-  Child m_child;      // killed and reaped on destruction if never waited for
-  pid_t m_group = -1; // the child's process group, kept after the child is reaped
+  std::chrono::milliseconds m_grace;
+  Child m_child;        // killed and reaped on destruction if never waited for
+  pid_t m_group = -1;   // the child's process group, kept after the child is reaped
+  GroupWatcher m_guard; // released (before m_child goes) once supervise() is done with the group
 };
 
 // One supervised run, cut into the steps supervise() takes: start the child, watch it (copy its
@@ -535,7 +545,7 @@ Result<SuperviseOutcome> supervise(const SuperviseRequest& request, ChildRunner&
 }
 
 Result<SuperviseOutcome> supervise(const SuperviseRequest& request) {
-  PosixChildRunner runner;
+  PosixChildRunner runner(std::min(request.kill_after, k_group_grace));
   return supervise(request, runner);
 }
 

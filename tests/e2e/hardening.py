@@ -423,6 +423,32 @@ def test_group_ends_with_the_child(case):
             os.kill(grandchild, signal.SIGKILL)
 
 
+def test_killed_supervisor_ends_the_group(case):
+    key = "worker_orphan"
+    case.add_worker(key)
+    env = dict(os.environ, HARN_WORKER_STATE_DIR=case.state)
+    proc = subprocess.Popen([REPRISE, "relaunch", key, "--task", "Orphaned",
+                             *child("--ready", "--grandchild", "--mode", "hang")],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pids = [int(p) for p in proc.stdout.readline().split()[1:]]
+    check(len(pids) == 2 and all(alive(p) for p in pids), f"child and grandchild run: {pids}")
+    proc.kill()
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        check(not any(alive(p) for p in pids),
+              f"the child and grandchild {pids} end with their SIGKILLed supervisor")
+    finally:
+        for pid in pids:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    waited = case.run("wait", key, "--timeout", "5s", "--json")
+    status = json.loads(waited.out)["data"][0]["status"]
+    check(status == "interrupted", f"wait reports the worker interrupted: {waited!r}")
+
+
 # --- 9. terminal escapes -------------------------------------------------------------------------
 
 def test_terminal_escapes(case):
@@ -444,7 +470,8 @@ TESTS = [test_planted_links_are_not_followed, test_untrusted_reprise_dir_is_refu
          test_size_limit, test_reset_in_place_respects_runs_and_other_resets,
          test_duplicate_keys_warned, test_output_errors,
          test_signals_remove_temporaries, test_stale_temporaries_found_and_removed,
-         test_ignored_sighup_stays_ignored, test_group_ends_with_the_child, test_terminal_escapes]
+         test_ignored_sighup_stays_ignored, test_group_ends_with_the_child,
+         test_killed_supervisor_ends_the_group, test_terminal_escapes]
 
 
 def main():
