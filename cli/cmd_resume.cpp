@@ -89,7 +89,7 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
         if (auto refused = refuse_revision(target, "resume"); !refused) {
           return std::unexpected(refused.error());
         }
-        auto report = resume_worker(target.path, request, settings, ids);
+        auto report = resume_worker(target.path, request, settings, global.harn, ids);
         if (!report) {
           return std::unexpected(report.error());
         }

@@ -39,10 +39,11 @@ std::optional<std::pair<pid_t, std::uint64_t>> live_child(const std::string& sta
 }
 
 Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const std::string& reason,
-                                       const std::string& initiator, IdSource& ids) {
+                                       const std::string& initiator, HarnRules rules,
+                                       IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
   const std::string name = worker_key_for_snapshot(snapshot_path);
-  auto edited = edit_and_load(snapshot_path);
+  auto edited = edit_and_load(snapshot_path, rules);
   if (!edited) {
     return std::unexpected(edited.error());
   }
@@ -88,13 +89,13 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
 
 Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
                                       std::chrono::milliseconds kill_after, bool force,
-                                      IdSource& ids) {
+                                      HarnRules rules, IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
   const std::string name = worker_key_for_snapshot(snapshot_path);
   LifecycleReport report;
   std::optional<std::pair<pid_t, std::uint64_t>> child;
   {
-    auto edited = edit_and_load(snapshot_path);
+    auto edited = edit_and_load(snapshot_path, rules);
     if (!edited) {
       return std::unexpected(edited.error());
     }
@@ -147,12 +148,12 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
 
 Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                                       const ResumeRequest& request, const RunSettings& settings,
-                                      IdSource& ids) {
+                                      HarnRules rules, IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
   const std::string name = worker_key_for_snapshot(snapshot_path);
   LifecycleReport report;
   {
-    auto edited = edit_and_load(snapshot_path);
+    auto edited = edit_and_load(snapshot_path, rules);
     if (!edited) {
       return std::unexpected(edited.error());
     }
@@ -187,7 +188,7 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                             report.worker_id),
                 snapshot_path);
   }
-  auto locked = lock_and_load(snapshot_path);
+  auto locked = lock_and_load(snapshot_path, rules);
   if (!locked) {
     return std::unexpected(locked.error());
   }
@@ -212,6 +213,7 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                   snapshot.task,
                   false};
   read_execution(snapshot, run);
+  run.rules = snapshot.rules;
   auto relaunched =
       run_worker(std::move(run), resumed->root, snapshot.document.text(), settings, ids);
   if (!relaunched) {
