@@ -152,6 +152,7 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
   const std::string name = worker_key_for_snapshot(snapshot_path);
   LifecycleReport report;
+  std::string mode;
   {
     auto edited = edit_and_load(snapshot_path, rules);
     if (!edited) {
@@ -159,6 +160,7 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
     }
     const Snapshot& snapshot = edited->snapshot;
     report.worker_id = snapshot.id;
+    mode = snapshot.mode;
     if (auto ok = check_resumable(snapshot); !ok) {
       return std::unexpected(ok.error());
     }
@@ -181,11 +183,11 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
     }
   }
   // The paused process is gone: respawn the worker under the resume rules.
-  if (settings.command.empty()) {
+  if (auto command = command_for_run(settings, mode); !command) {
     return fail(ErrorCode::usage,
-                fmt::format("worker {} has no live process to continue; give COMMAND after -- "
-                            "(or REPRISE_COMMAND) to relaunch it",
-                            report.worker_id),
+                fmt::format("worker {} has no live process to continue, and it cannot be "
+                            "relaunched: {}",
+                            report.worker_id, command.error().message),
                 snapshot_path);
   }
   auto locked = lock_and_load(snapshot_path, rules);
@@ -214,6 +216,7 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                   false};
   read_execution(snapshot, run);
   run.rules = snapshot.rules;
+  run.mode = snapshot.mode;
   auto relaunched =
       run_worker(std::move(run), resumed->root, snapshot.document.text(), settings, ids);
   if (!relaunched) {
