@@ -31,25 +31,24 @@ int run_cancel(const CancelOptions& options, const GlobalOptions& global) {
     return report_error(targets.error(), options.json);
   }
   IdSource ids(global.now_ms, global.seed);
-  return for_each_target(*targets, global, options.json, "cancel",
-                         [&](const Target& target, std::string& text) -> Result<Json> {
-                           if (auto refused = refuse_revision(target, "cancel"); !refused) {
-                             return std::unexpected(refused.error());
-                           }
-                           auto report =
-                               cancel_worker(target.path, *kill_after, options.force, ids);
-                           if (!report) {
-                             return std::unexpected(report.error());
-                           }
-                           text =
-                               fmt::format("{}\t{}{}", report->worker_id, report->status,
-                                           report->signalled ? " (process group terminated)" : "");
-                           return Json{{"target", target.path},
-                                       {"worker_id", report->worker_id},
-                                       {"status", report->status},
-                                       {"changed", report->changed},
-                                       {"signalled", report->signalled}};
-                         });
+  return for_each_target(
+      *targets, global, options.json, "cancel",
+      [&](const Target& target, std::string& text) -> Result<Json> {
+        if (auto refused = refuse_revision(target, "cancel"); !refused) {
+          return std::unexpected(refused.error());
+        }
+        auto report = cancel_worker(target.path, *kill_after, options.force, global.harn, ids);
+        if (!report) {
+          return std::unexpected(report.error());
+        }
+        text = fmt::format("{}\t{}{}", report->worker_id, report->status,
+                           report->signalled ? " (process group terminated)" : "");
+        return Json{{"target", target.path},
+                    {"worker_id", report->worker_id},
+                    {"status", report->status},
+                    {"changed", report->changed},
+                    {"signalled", report->signalled}};
+      });
 }
 
 } // namespace

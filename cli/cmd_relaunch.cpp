@@ -1,4 +1,4 @@
-// `reprise relaunch TARGET... (--task TEXT | --trigger PAYLOAD) [options] -- COMMAND [ARG...]`.
+// `reprise relaunch TARGET... (--task TEXT | --trigger PAYLOAD) [options] [-- COMMAND [ARG...]]`.
 #include "base/duration.hpp"
 #include "base/exit_code.hpp"
 #include "base/text.hpp"
@@ -253,11 +253,9 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
     return report_error(request.error(), options.json);
   }
   RunSettings settings;
-  auto resolved_command = command_or_environment(command, global.env.command);
-  if (!resolved_command) {
-    return report_error(resolved_command.error(), options.json);
+  if (auto set = set_run_command(settings, command, global.env); !set) {
+    return report_error(set.error(), options.json);
   }
-  settings.command = std::move(*resolved_command);
   if (!options.timeout.empty()) {
     auto timeout = parse_duration(options.timeout);
     if (!timeout) {
@@ -418,7 +416,7 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
       "relaunch", "Reset a worker, run COMMAND as its child and write the outcome back");
   // Required (CLI11 refuses two unlimited positionals otherwise): with --stdin-ids, COMMAND is the
   // word that fills it.
-  app->add_option("words", options->words, "TARGET... -- COMMAND [ARG...]")
+  app->add_option("words", options->words, "TARGET... [-- COMMAND [ARG...]]")
       ->required()
       ->allow_extra_args();
   // Never filled: while it waits for a value CLI11 keeps `--` and what follows in this subcommand
@@ -458,7 +456,8 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
       "my-agent --snapshot {snapshot}\n"
       "  reprise relaunch worker_ci --task 'Again' --cwd . -- my-agent   # recorded elsewhere\n\n"
       "COMMAND may use {snapshot}, {id}, {task}, {result}; without one, "
-      "$REPRISE_COMMAND.\n"
+      "$REPRISE_COMMAND;\nwithout either, a top_level_agent worker runs harn's own "
+      "`harn run --resume {snapshot} --json`\n(harn found on PATH).\n"
       "Several TARGETs: a row per worker as it finishes, then totals; Ctrl-C stops the batch.\n\n"
       "Exit status:\n"
       "  0    the worker completed (or is awaiting input); with several TARGETs: all did\n"

@@ -43,11 +43,9 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
     return report_error(targets.error(), options.json);
   }
   RunSettings settings;
-  auto resolved = command_or_environment(command, global.env.command);
-  if (!resolved) {
-    return report_error(resolved.error(), options.json);
+  if (auto set = set_run_command(settings, command, global.env); !set) {
+    return report_error(set.error(), options.json);
   }
-  settings.command = std::move(*resolved);
   if (!options.timeout.empty()) {
     auto timeout = parse_duration(options.timeout);
     if (!timeout) {
@@ -89,7 +87,7 @@ int run_resume(const ResumeOptions& options, const GlobalOptions& global) {
         if (auto refused = refuse_revision(target, "resume"); !refused) {
           return std::unexpected(refused.error());
         }
-        auto report = resume_worker(target.path, request, settings, ids);
+        auto report = resume_worker(target.path, request, settings, global.harn, ids);
         if (!report) {
           return std::unexpected(report.error());
         }
@@ -155,6 +153,8 @@ Command setup_resume(CLI::App& root, const GlobalOptions& global) {
   app->footer("Examples:\n"
               "  reprise resume worker_demo --input 'Go on' -- python3 child.py\n"
               "  reprise resume worker_a worker_b --json\n\n"
+              "Relaunching without COMMAND (or $REPRISE_COMMAND): a top_level_agent worker runs\n"
+              "harn's own `harn run --resume {snapshot} --json` (harn found on PATH).\n\n"
               "Exit status:\n"
               "  0    resumed (process continued, or relaunched and completed)\n"
               "  1    the relaunched worker failed;  124  --timeout expired\n"

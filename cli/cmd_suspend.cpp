@@ -32,7 +32,8 @@ int run_suspend(const SuspendOptions& options, const GlobalOptions& global) {
         if (auto refused = refuse_revision(target, "suspend"); !refused) {
           return std::unexpected(refused.error());
         }
-        auto report = suspend_worker(target.path, options.reason, options.initiator, ids);
+        auto report =
+            suspend_worker(target.path, options.reason, options.initiator, global.harn, ids);
         if (!report) {
           return std::unexpected(report.error());
         }

@@ -71,6 +71,19 @@ Result<std::vector<std::string>> command_or_environment(std::vector<std::string>
   return split_words(environment);
 }
 
+Result<void> set_run_command(RunSettings& settings, std::vector<std::string> command,
+                             const Environment& environment) {
+  auto resolved = command_or_environment(std::move(command), environment.command);
+  if (!resolved) {
+    return std::unexpected(resolved.error());
+  }
+  settings.command = std::move(*resolved);
+  if (settings.command.empty()) {
+    settings.harn_program = find_harn(environment.path).value_or("");
+  }
+  return {};
+}
+
 Result<std::vector<std::string>> read_stdin_ids() {
   auto text = read_to_end(STDIN_FILENO);
   if (!text) {

@@ -2,6 +2,7 @@
 
 #include "base/error.hpp"
 #include "global_options.hpp"
+#include "run/relaunch.hpp"
 #include "snapshot/state_dir.hpp"
 
 #include <functional>
@@ -23,6 +24,12 @@ split_targets_and_command(const std::vector<std::string>& words, std::string_vie
 // words as a shell would (never run by one); empty when neither is there.
 Result<std::vector<std::string>> command_or_environment(std::vector<std::string> command,
                                                         const std::string& environment);
+
+// The command settings of a run: `command` or `environment` as command_or_environment reads them;
+// when neither gives one, harn's executable found in `path` (PATH, read by the option parser) for
+// a top_level_agent worker (command_for_run decides once the worker is read).
+Result<void> set_run_command(RunSettings& settings, std::vector<std::string> command,
+                             const Environment& environment);
 
 // Worker ids or paths read from standard input for --stdin-ids: one a line, or NUL-separated
 // (`list --ids -0`); blank lines are skipped.

@@ -18,6 +18,7 @@ struct Environment {
   std::string term;           // TERM: "dumb" turns colour and the pager off
   std::string pager;          // PAGER (empty: less -FRX; "cat": none)
   std::string command;        // REPRISE_COMMAND: relaunch/resume COMMAND when none is given
+  std::string path;           // PATH: where relaunch/resume look for harn when there is no COMMAND
   std::string columns;        // COLUMNS: table width when the terminal does not say
   std::string auto_gc;        // REPRISE_AUTO_GC: "off", "wait", else detached (auto_gc.hpp)
 };

@@ -103,6 +103,8 @@ int run(int argc, char** argv) {
   add_environment(app, global.env.pager, "PAGER", "The pager (default less -FRX; cat: none)");
   add_environment(app, global.env.command, "REPRISE_COMMAND",
                   "relaunch/resume COMMAND when none follows --, split as a shell would");
+  add_environment(app, global.env.path, "PATH",
+                  "Where relaunch/resume find harn for a top_level_agent worker without COMMAND");
   add_environment(app, global.env.columns, "COLUMNS", "Table width when not on a terminal");
   add_environment(app, global.env.auto_gc, "REPRISE_AUTO_GC",
                   "off: writes start no history compaction; wait: they wait for it");

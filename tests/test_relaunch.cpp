@@ -136,6 +136,51 @@ TEST_CASE("relaunch") {
     CHECK(rows[1]["error"]["code"].is_string());
     CHECK(rows[2]["status"] == "completed");
   }
+
+  SUBCASE("the command of a run: COMMAND, else harn's own entry point for a top_level_agent") {
+    RunSettings settings;
+    settings.harn_program = "/opt/harn/bin/harn";
+    auto harn = command_for_run(settings, k_top_level_agent_mode);
+    REQUIRE_MESSAGE(harn, harn.error().to_string());
+    CHECK(*harn == std::vector<std::string>{"/opt/harn/bin/harn", "run", "--resume", "{snapshot}",
+                                            "--json"});
+
+    auto other = command_for_run(settings, "sub_agent");
+    REQUIRE_FALSE(other);
+    CHECK(other.error().code == ErrorCode::usage);
+    CHECK(other.error().message.find("mode is \"sub_agent\"") != std::string::npos);
+
+    settings.command = {"my-agent", "{snapshot}"};
+    CHECK(command_for_run(settings, k_top_level_agent_mode).value_or(std::vector<std::string>{}) ==
+          settings.command);
+
+    settings.command.clear();
+    settings.harn_program.clear();
+    auto missing = command_for_run(settings, k_top_level_agent_mode);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == ErrorCode::usage);
+    CHECK(missing.error().message.find("`harn` is not on PATH") != std::string::npos);
+  }
+
+  SUBCASE("find_harn: the first executable harn on PATH, absolute") {
+    namespace fs = std::filesystem;
+    for (const char* sub : {"plain", "exec", "later", "dir/harn"}) {
+      fs::create_directories(scratch.path() / sub);
+    }
+    std::ofstream(scratch.file("plain/harn")) << "#!/bin/sh\n";
+    for (const char* name : {"exec/harn", "later/harn"}) {
+      std::ofstream(scratch.file(name)) << "#!/bin/sh\n";
+      fs::permissions(scratch.file(name), fs::perms::owner_all);
+    }
+    const std::string plain = scratch.file("plain");
+    const std::string exec = scratch.file("exec");
+    // A directory named harn and a file that cannot be executed are passed over.
+    CHECK(find_harn(scratch.file("dir") + ":" + plain + ":" + exec + ":" + scratch.file("later"))
+              .value_or("") == scratch.file("exec/harn"));
+    CHECK_FALSE(find_harn(plain).has_value());
+    CHECK_FALSE(find_harn(scratch.file("nothing")).has_value());
+    CHECK_FALSE(find_harn("").has_value());
+  }
 }
 
 TEST_CASE("duplicate execution members: relaunch runs with what validate checked (the last)") {

@@ -251,6 +251,37 @@ int exit_code_of(const RelaunchReport& report) {
   return exit_code_for(parse_worker_status(report.status));
 }
 
+Result<std::vector<std::string>> command_for_run(const RunSettings& settings,
+                                                 std::string_view mode) {
+  if (!settings.command.empty()) {
+    return settings.command;
+  }
+  if (mode != k_top_level_agent_mode) {
+    return fail(ErrorCode::usage,
+                fmt::format("no COMMAND given (after --, or REPRISE_COMMAND), and the worker's "
+                            "mode is \"{}\": only a {} worker runs without one (harn run --resume)",
+                            mode, k_top_level_agent_mode));
+  }
+  if (settings.harn_program.empty()) {
+    return fail(ErrorCode::usage,
+                fmt::format("no COMMAND given (after --, or REPRISE_COMMAND), and `harn` is not on "
+                            "PATH (a {} worker runs with harn run --resume without one)",
+                            k_top_level_agent_mode));
+  }
+  return std::vector<std::string>{settings.harn_program, "run", "--resume", "{snapshot}", "--json"};
+}
+
+std::optional<std::string> find_harn(const std::string& path_list) {
+  if (path_list.empty()) {
+    return std::nullopt;
+  }
+  auto found = find_in_path("harn", path_list);
+  if (!found || ::access(found->c_str(), X_OK) != 0) {
+    return std::nullopt; // find_in_path falls back to a file that is not executable
+  }
+  return absolute(*found);
+}
+
 void read_execution(const Snapshot& snapshot, PreparedRun& run) {
   auto execution = json::member(snapshot.document.root(), "execution");
   if (!execution) {
@@ -271,8 +302,9 @@ void read_execution(const Snapshot& snapshot, PreparedRun& run) {
 Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
                                   std::string_view previous_bytes, const RunSettings& settings,
                                   IdSource& ids) {
-  if (settings.command.empty()) {
-    return fail(ErrorCode::usage, "no COMMAND given (after --) and REPRISE_COMMAND is not set");
+  auto command = command_for_run(settings, run.mode);
+  if (!command) {
+    return std::unexpected(command.error());
   }
   RelaunchReport report;
   report.worker_id = run.worker_id;
@@ -334,7 +366,7 @@ Result<RelaunchReport> run_worker(PreparedRun run, const JsonNode& running,
   child.env = run.env;
 
   SuperviseRequest request;
-  request.argv = substitute_placeholders(settings.command, child);
+  request.argv = substitute_placeholders(*command, child);
   request.env = child_environment(child, environ);
   request.cwd = run.cwd;
   request.log_out = attempt_log_path(run.state_dir, run.worker_id, attempt, "out");
@@ -413,6 +445,7 @@ Result<RelaunchReport> relaunch_worker(const std::string& snapshot_path,
                   false};
   read_execution(snapshot, run);
   run.rules = snapshot.rules;
+  run.mode = snapshot.mode;
   if (settings.cwd) {
     run.cwd = *settings.cwd;
   }

@@ -34,6 +34,8 @@ struct RunSettings {
   int signal_fd = -1;             // SignalGuard::fd() of an attached run; -1: none
   std::optional<std::string> cwd; // --cwd: run there instead of the snapshot's execution.cwd
   bool keep_group = false;        // --keep-group: SuperviseRequest::keep_group
+  std::string harn_program;       // harn's executable as the caller found it on PATH (absolute);
+                                  // empty: not there (see command_for_run)
 };
 
 // What happened.
@@ -70,7 +72,22 @@ struct PreparedRun {
   bool own_copy =
       false; // the run writes its own copy under runs/ (persist_state false): no history
   HarnRules rules = k_newest_harn_rules; // the loader rules the outcome is read back with
+  std::string mode = "workflow";         // the worker's top-level `mode` (see command_for_run)
 };
+
+// The top-level `mode` of a worker that harn's own entry point resumes (`harn run --resume`).
+inline constexpr std::string_view k_top_level_agent_mode = "top_level_agent";
+
+// The argv (before placeholder substitution) of a run of a worker whose top-level `mode` is
+// `mode`: settings.command when there is one; else, for a top_level_agent worker when harn was
+// found (settings.harn_program), harn's own entry point `<harn> run --resume {snapshot} --json`
+// (its NDJSON events on standard output); else a usage error saying why there is no command.
+Result<std::vector<std::string>> command_for_run(const RunSettings& settings,
+                                                 std::string_view mode);
+
+// The first executable `harn` in `path_list` (PATH syntax, as the caller read it from its
+// environment), made absolute; nullopt when there is none (an empty `path_list` holds none).
+std::optional<std::string> find_harn(const std::string& path_list);
 
 // execution.cwd and execution.env of `snapshot` (non-string env values are skipped).
 void read_execution(const Snapshot& snapshot, PreparedRun& run);

@@ -39,10 +39,11 @@ std::optional<std::pair<pid_t, std::uint64_t>> live_child(const std::string& sta
 }
 
 Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const std::string& reason,
-                                       const std::string& initiator, IdSource& ids) {
+                                       const std::string& initiator, HarnRules rules,
+                                       IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
   const std::string name = worker_key_for_snapshot(snapshot_path);
-  auto edited = edit_and_load(snapshot_path);
+  auto edited = edit_and_load(snapshot_path, rules);
   if (!edited) {
     return std::unexpected(edited.error());
   }
@@ -88,13 +89,13 @@ Result<LifecycleReport> suspend_worker(const std::string& snapshot_path, const s
 
 Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
                                       std::chrono::milliseconds kill_after, bool force,
-                                      IdSource& ids) {
+                                      HarnRules rules, IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
   const std::string name = worker_key_for_snapshot(snapshot_path);
   LifecycleReport report;
   std::optional<std::pair<pid_t, std::uint64_t>> child;
   {
-    auto edited = edit_and_load(snapshot_path);
+    auto edited = edit_and_load(snapshot_path, rules);
     if (!edited) {
       return std::unexpected(edited.error());
     }
@@ -147,17 +148,19 @@ Result<LifecycleReport> cancel_worker(const std::string& snapshot_path,
 
 Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                                       const ResumeRequest& request, const RunSettings& settings,
-                                      IdSource& ids) {
+                                      HarnRules rules, IdSource& ids) {
   const std::string state_dir = state_dir_for_snapshot(snapshot_path);
   const std::string name = worker_key_for_snapshot(snapshot_path);
   LifecycleReport report;
+  std::string mode;
   {
-    auto edited = edit_and_load(snapshot_path);
+    auto edited = edit_and_load(snapshot_path, rules);
     if (!edited) {
       return std::unexpected(edited.error());
     }
     const Snapshot& snapshot = edited->snapshot;
     report.worker_id = snapshot.id;
+    mode = snapshot.mode;
     if (auto ok = check_resumable(snapshot); !ok) {
       return std::unexpected(ok.error());
     }
@@ -180,14 +183,14 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
     }
   }
   // The paused process is gone: respawn the worker under the resume rules.
-  if (settings.command.empty()) {
+  if (auto command = command_for_run(settings, mode); !command) {
     return fail(ErrorCode::usage,
-                fmt::format("worker {} has no live process to continue; give COMMAND after -- "
-                            "(or REPRISE_COMMAND) to relaunch it",
-                            report.worker_id),
+                fmt::format("worker {} has no live process to continue, and it cannot be "
+                            "relaunched: {}",
+                            report.worker_id, command.error().message),
                 snapshot_path);
   }
-  auto locked = lock_and_load(snapshot_path);
+  auto locked = lock_and_load(snapshot_path, rules);
   if (!locked) {
     return std::unexpected(locked.error());
   }
@@ -212,6 +215,8 @@ Result<LifecycleReport> resume_worker(const std::string& snapshot_path,
                   snapshot.task,
                   false};
   read_execution(snapshot, run);
+  run.rules = snapshot.rules;
+  run.mode = snapshot.mode;
   auto relaunched =
       run_worker(std::move(run), resumed->root, snapshot.document.text(), settings, ids);
   if (!relaunched) {
