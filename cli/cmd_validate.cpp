@@ -67,6 +67,9 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
     if (snapshot) {
       warnings = *snapshot;
     } else {
+      if (snapshot.error().code == ErrorCode::usage) {
+        return report_error(snapshot.error(), options.json); // FILE# of several workers: ask again
+      }
       if (!json) {
         report_error(snapshot.error(), false);
       }

@@ -4,6 +4,7 @@
 
 #include "json/document.hpp"
 #include "json/json_node.hpp"
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <string>
 
@@ -144,6 +145,8 @@ TEST_CASE("session_bundle") {
     const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
     CHECK(failed.error().line == line);
     CHECK(bundle_import_path("s", "a/b c") == "s/a_b_c.json");
+    CHECK(bundle_import_path("s", "w\xc3\xa9-1") == "s/w_-1.json"); // one character, one '_'
+    CHECK(bundle_import_path("s", "..") == "s/...json");
   }
 
   SUBCASE("sanitized paths are restored where the worker is brought in") {

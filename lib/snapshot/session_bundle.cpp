@@ -279,14 +279,16 @@ Result<BundleWorker> find_bundle_worker(const Document& bundle, std::string_view
 }
 
 std::string bundle_import_path(const std::string& state_dir, std::string_view worker_id) {
+  // harn's sanitize_topic_component, character by character: a UTF-8 sequence is one character.
   std::string file;
   for (const char c : worker_id) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte & 0xC0U) == 0x80U) {
+      continue;
+    }
     const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '-' || c == '_' || c == '.';
     file += keep ? c : '_';
-  }
-  if (file.empty() || file == "." || file == "..") {
-    file = fmt::format("worker_{}", file.size());
   }
   return fmt::format("{}/{}.json", state_dir, file);
 }

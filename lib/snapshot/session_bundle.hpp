@@ -52,7 +52,8 @@ std::vector<std::string> bundle_worker_ids(const Document& bundle);
 Result<BundleWorker> find_bundle_worker(const Document& bundle, std::string_view worker_id);
 
 // Where a bundle's worker lives once brought into `state_dir`: `<state_dir>/<id>.json`, the id's
-// characters other than ASCII letters, digits, '-', '_' and '.' replaced by '_'.
+// characters other than ASCII letters, digits, '-', '_' and '.' replaced by '_' (harn's
+// sanitize_topic_component, as its import names the file).
 std::string bundle_import_path(const std::string& state_dir, std::string_view worker_id);
 
 // Loads the snapshot of `worker` (found in `bundle`) under `rules`, as the worker that will live
