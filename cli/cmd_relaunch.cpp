@@ -33,7 +33,8 @@ struct RelaunchOptions {
   bool json = false;
   bool jsonl = false;
   bool stdin_ids = false;
-  std::string name; // --name: the worker with this name
+  std::string name;   // --name: the worker with this name
+  std::string bundle; // --from-bundle: TARGETs are worker ids in this session bundle
   std::string cwd;
   bool keep_group = false;
 };
@@ -243,6 +244,7 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
     }
     targets = std::move(*named);
   }
+  targets = from_bundle(options.bundle, std::move(targets));
   if (targets.empty()) {
     return report_error(Error::usage(options.stdin_ids ? "no worker ids on standard input"
                                                        : "relaunch needs a TARGET"),
@@ -281,6 +283,18 @@ int run_relaunch(const RelaunchOptions& options, const GlobalOptions& global) {
   }
 
   const std::string state_dir = state_dir_of(global);
+  // A worker in a session bundle is brought into the state dir first (its paths restored), then
+  // relaunched there like any other.
+  for (std::string& text : targets) {
+    auto found = find_target(text, state_dir);
+    if (found && found->in_bundle) {
+      auto imported = import_bundle_worker(*found);
+      if (!imported) {
+        return report_error(imported.error(), options.json);
+      }
+      text = *imported;
+    }
+  }
   std::vector<Row> rows(targets.size());
   std::optional<SignalGuard> guard;
   if (!options.detach) {
@@ -435,6 +449,7 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
                 "Leave the child's process group running when the child ends (by default what "
                 "is left of it is ended: SIGTERM, then SIGKILL)");
   app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
+  add_from_bundle(*app, options->bundle);
   app->add_option("-j,--jobs", options->jobs, "Run up to N targets at once (default 1)")
       ->check(CLI::PositiveNumber);
   app->add_option("--cwd", options->cwd,
@@ -454,7 +469,8 @@ Command setup_relaunch(CLI::App& root, const GlobalOptions& global) {
       "  reprise relaunch worker_demo --task 'Try again' --timeout 10m -- python3 child.py\n"
       "  reprise list --status failed --ids | reprise relaunch --stdin-ids --task 'Again' -j 4 -- "
       "my-agent --snapshot {snapshot}\n"
-      "  reprise relaunch worker_ci --task 'Again' --cwd . -- my-agent   # recorded elsewhere\n\n"
+      "  reprise relaunch worker_ci --task 'Again' --cwd . -- my-agent   # recorded elsewhere\n"
+      "  reprise relaunch run.bundle.json#worker_1 --task 'Again' -- my-agent   # a teammate's\n\n"
       "COMMAND may use {snapshot}, {id}, {task}, {result}; without one, "
       "$REPRISE_COMMAND;\nwithout either, a top_level_agent worker runs harn's own "
       "`harn run --resume {snapshot} --json`\n(harn found on PATH).\n"

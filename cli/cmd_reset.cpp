@@ -1,4 +1,5 @@
 // `reprise reset TARGET (--task TEXT | --trigger PAYLOAD)`: the snapshot of the worker's next run.
+#include "base/atomic_file.hpp"
 #include "base/file_bytes.hpp"
 #include "base/text.hpp"
 #include "commands.hpp"
@@ -16,6 +17,7 @@
 #include "json/output_sink.hpp"
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,6 +31,9 @@ struct ResetOptions {
   std::string name;
   ResetFlags reset;
   std::string output;
+  std::string bundle;      // --from-bundle: TARGETs are worker ids in this session bundle
+  std::string into_bundle; // --into-bundle: a copy of the bundle with the reset worker in it
+  bool to_state_dir = false;
   bool in_place = false;
   bool dry_run = false;
   bool json = false;
@@ -60,8 +65,37 @@ Result<void> print_snapshot(const JsonNode& root) {
 // keep the lease, and with it a writer such as harn, waiting.
 bool writes_to_file(const ResetOptions& options) {
   struct stat out {};
-  return !options.output.empty() || options.in_place ||
+  return !options.output.empty() || options.in_place || options.to_state_dir ||
+         !options.into_bundle.empty() ||
          (::fstat(STDOUT_FILENO, &out) == 0 && S_ISREG(out.st_mode));
+}
+
+// --into-bundle: the bundle of `target` with its worker replaced by `root` (a checkpoint harn can
+// resume, session_bundle.hpp), written atomically to `out`; every other byte of the bundle kept.
+Result<void> write_into_bundle(const Target& target, const std::string& out, JsonNode root) {
+  auto found = read_bundle_target(target);
+  if (!found) {
+    return std::unexpected(found.error());
+  }
+  auto text = bundle_with_worker(found->bundle, found->worker, std::move(root));
+  if (!text) {
+    return std::unexpected(text.error());
+  }
+  return write_file_atomically(out, *text);
+}
+
+// --to-state-dir: the reset worker written at `path`, its place in the state dir, which must be
+// free (a worker there already is reset there, by id).
+Result<void> write_to_state_dir(const Target& target, const std::string& path,
+                                const JsonNode& root) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    return fail(ErrorCode::usage,
+                fmt::format("{}: a worker is in the state dir already at {}; reset it by id",
+                            target_label(target), path));
+  }
+  std::filesystem::create_directories(target.state_dir, ec);
+  return write_snapshot_file(path, root);
 }
 
 // Resets one TARGET; with --json its row for the envelope is appended to `rows`.
@@ -76,6 +110,11 @@ std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions&
   }
   if (options.in_place && target.is_stdin) {
     return Error::usage("--in-place needs a snapshot file, not standard input");
+  }
+  if ((options.to_state_dir || !options.into_bundle.empty()) && !target.in_bundle) {
+    return Error::usage(fmt::format("{} is for a worker in a session bundle (FILE#ID); '{}' is not",
+                                    options.to_state_dir ? "--to-state-dir" : "--into-bundle",
+                                    target_label(target)));
   }
   // --in-place writes the worker's file like every writer: under its worker lock (busy, exit 75,
   // while a relaunch runs it or another reset writes it) and its edit lock (a cancel or suspend
@@ -111,6 +150,13 @@ std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions&
   if (!reset) {
     return reset.error();
   }
+  if (target.in_bundle && options.into_bundle.empty()) {
+    // Read from a bundle, the worker is reset as the one at its place in the state dir: a reset
+    // records that path as snapshot_path, and harn's import restores suspension.snapshot_ref too.
+    if (JsonNode* suspension = reset->root.object_member("suspension")) {
+      suspension->set_value("snapshot_ref", snapshot->path);
+    }
+  }
   // What the history records about the version replaced (read before the tree goes).
   KeepInfo keep;
   keep.command = "reset";
@@ -140,15 +186,25 @@ std::optional<Error> reset_one(const ResetOptions& options, const GlobalOptions&
       report_warning(global, fmt::format("previous version kept as {}", *kept));
     }
   }
-  Result<void> written = !options.output.empty() ? write_snapshot_file(options.output, reset->root)
-                         : options.in_place      ? write_snapshot_file(target.path, reset->root)
-                                                 : print_snapshot(reset->root);
+  std::string written_path = options.in_place ? target.path : options.output;
+  Result<void> written;
+  if (!options.into_bundle.empty()) {
+    written = write_into_bundle(target, options.into_bundle, std::move(reset->root));
+    written_path = options.into_bundle;
+  } else if (options.to_state_dir) {
+    written = write_to_state_dir(target, snapshot->path, reset->root);
+    written_path = snapshot->path;
+  } else {
+    written = !options.output.empty() ? write_snapshot_file(options.output, reset->root)
+              : options.in_place      ? write_snapshot_file(target.path, reset->root)
+                                      : print_snapshot(reset->root);
+  }
   if (!written) {
     return written.error();
   }
   if (options.json) {
-    rows.push_back(Json{{"target", target.is_stdin ? "<stdin>" : target.path},
-                        {"written", options.in_place ? target.path : options.output},
+    rows.push_back(Json{{"target", target.is_stdin ? "<stdin>" : target_label(target)},
+                        {"written", written_path},
                         {"history", kept_path.empty() ? Json() : Json(kept_path)}});
   }
   return std::nullopt;
@@ -160,10 +216,11 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
         Error::usage("several TARGETs need --dry-run (one snapshot is written at a time)"),
         options.json);
   }
-  if (options.json && !options.dry_run && !options.in_place && options.output.empty()) {
+  if (options.json && !options.dry_run && !options.in_place && options.output.empty() &&
+      !options.to_state_dir && options.into_bundle.empty()) {
     return report_error(
-        Error::usage("--json needs --dry-run, --output or --in-place (the reset snapshot "
-                     "printed is JSON already)"),
+        Error::usage("--json needs --dry-run, --output, --in-place, --to-state-dir or "
+                     "--into-bundle (the reset snapshot printed is JSON already)"),
         options.json);
   }
   auto request = make_reset_request(options.reset, global.harn);
@@ -171,7 +228,8 @@ int run_reset(const ResetOptions& options, const GlobalOptions& global) {
     return report_error(request.error(), options.json);
   }
   // TARGETs (unique prefixes, ID@REV) or --name.
-  auto resolved = targets_or_name(options.targets, options.name, global);
+  auto resolved =
+      targets_or_name(from_bundle(options.bundle, options.targets), options.name, global);
   if (!resolved) {
     return report_error(resolved.error(), options.json);
   }
@@ -216,7 +274,22 @@ Command setup_reset(CLI::App& root, const GlobalOptions& global) {
   CLI::Option* in_place = app->add_flag(
       "--in-place", options->in_place,
       "Replace the snapshot atomically, keeping the previous one under .reprise/history/");
+  add_from_bundle(*app, options->bundle);
+  CLI::Option* to_state_dir = app->add_flag(
+      "--to-state-dir", options->to_state_dir,
+      "For a worker in a session bundle: write it to <state dir>/<id>.json, its paths restored");
+  CLI::Option* into_bundle =
+      app->add_option("--into-bundle", options->into_bundle,
+                      "For a worker in a session bundle: write a copy of the bundle with the "
+                      "reset worker in it (suspended, as harn resumes it) to OUT (may be the "
+                      "bundle itself)")
+          ->type_name("OUT");
   output->excludes(in_place);
+  output->excludes(to_state_dir);
+  output->excludes(into_bundle);
+  in_place->excludes(to_state_dir);
+  in_place->excludes(into_bundle);
+  to_state_dir->excludes(into_bundle);
   app->add_flag("--dry-run", options->dry_run,
                 "Write nothing; print the plan: changed fields, artifact decisions, transcript");
   app->add_flag("--json", options->json,
@@ -226,7 +299,9 @@ Command setup_reset(CLI::App& root, const GlobalOptions& global) {
               "  reprise reset worker_demo --task 'Try again' --dry-run\n"
               "  reprise reset worker_a worker_b --task 'Try again' --dry-run --json\n"
               "  reprise reset worker_demo --task 'Try again' --in-place\n"
-              "  reprise reset worker_demo --trigger '{\"event\": \"retry\"}' -o next.json\n\n"
+              "  reprise reset worker_demo --trigger '{\"event\": \"retry\"}' -o next.json\n"
+              "  reprise reset run.bundle.json#worker_1 --task 'Try again' --into-bundle "
+              "next.bundle.json\n\n"
               "Exit status:\n"
               "  0   done (or planned, with --dry-run)\n"
               "  2   bad option, or the worker cannot take that entry (harn's rules)\n"

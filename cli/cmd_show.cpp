@@ -20,13 +20,15 @@ namespace {
 struct ShowOptions {
   std::vector<std::string> targets;
   std::string name;
+  std::string bundle; // --from-bundle
   bool json = false;
   bool show_secrets = false;
 };
 
 int run_show(const ShowOptions& options, const GlobalOptions& global) {
   // TARGETs (unique prefixes, ID@REV) or --name; a TARGET that resolves to nothing is its error.
-  auto resolved = targets_or_name(options.targets, options.name, global);
+  auto resolved =
+      targets_or_name(from_bundle(options.bundle, options.targets), options.name, global);
   if (!resolved) {
     return report_error(resolved.error(), options.json);
   }
@@ -88,6 +90,7 @@ Command setup_show(CLI::App& root, const GlobalOptions& global) {
                   "Snapshot paths, worker ids (or unique prefixes), ID@REV, or - for standard "
                   "input");
   app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
+  add_from_bundle(*app, options->bundle);
   app->add_flag("--json", options->json, "Print the workers as JSON (an envelope; data: an array)");
   app->add_flag("--show-secrets", options->show_secrets,
                 "Show secret-looking values instead of masking them (text output)");
@@ -95,6 +98,7 @@ Command setup_show(CLI::App& root, const GlobalOptions& global) {
               "  reprise show worker_demo\n"
               "  reprise show worker_demo --json | jq -r '.data[0].status'\n"
               "  reprise show worker_demo@-1\n"
+              "  reprise show run.bundle.json#worker_1   # a worker in a harn session bundle\n"
               "  reprise list --status failed --ids | xargs reprise show --no-pager\n\n"
               "Exit status:\n"
               "  0   every TARGET shown\n"

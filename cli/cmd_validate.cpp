@@ -19,7 +19,8 @@ namespace {
 
 struct ValidateOptions {
   std::vector<std::string> targets;
-  std::string name; // --name: the worker with this name
+  std::string name;   // --name: the worker with this name
+  std::string bundle; // --from-bundle
   bool json = false;
   bool jsonl = false;
 };
@@ -30,7 +31,8 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
   bool any_unreadable = false;
   const bool json = options.json || options.jsonl;
   Json rows = Json::array();
-  auto targets = targets_with_name(options.targets, options.name, global, "validate");
+  auto targets = targets_with_name(from_bundle(options.bundle, options.targets), options.name,
+                                   global, "validate");
   if (!targets) {
     return report_error(targets.error(), json);
   }
@@ -41,7 +43,7 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
     }
     const Target& target = *found;
     const std::string file = target_label(target);
-    if (target.revision.empty() && !target.is_stdin) {
+    if (target.revision.empty() && !target.is_stdin && !target.in_bundle) {
       const std::filesystem::path path(target.path);
       report_stale_temps(global, path.has_parent_path() ? path.parent_path().string() : ".",
                          path.filename().string());
@@ -65,6 +67,9 @@ int run_validate(const ValidateOptions& options, const GlobalOptions& global) {
     if (snapshot) {
       warnings = *snapshot;
     } else {
+      if (snapshot.error().code == ErrorCode::usage) {
+        return report_error(snapshot.error(), options.json); // FILE# of several workers: ask again
+      }
       if (!json) {
         report_error(snapshot.error(), false);
       }
@@ -119,13 +124,15 @@ Command setup_validate(CLI::App& root, const GlobalOptions& global) {
   app->add_option("targets", options->targets,
                   "Snapshot paths, worker ids, or - for standard input");
   app->add_option("--name", options->name, "The worker with this name (instead of TARGET)");
+  add_from_bundle(*app, options->bundle);
   CLI::Option* json = app->add_flag(
       "--json", options->json, "Print the findings as JSON (an envelope; data: one row a target)");
   app->add_flag("--jsonl", options->jsonl, "Print one JSON row a target, one a line, as checked")
       ->excludes(json);
   app->footer("Examples:\n"
               "  reprise validate .harn/workers/*.json\n"
-              "  reprise validate worker_demo --json | jq '.data[] | select(.status != \"ok\")'\n\n"
+              "  reprise validate worker_demo --json | jq '.data[] | select(.status != \"ok\")'\n"
+              "  reprise validate --from-bundle run.bundle.json worker_1\n\n"
               "Exit status:\n"
               "  0   every snapshot loads (warnings name harn's silent repairs)\n"
               "  65  a snapshot is not valid JSON or breaks harn's loader rules\n"

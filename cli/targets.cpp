@@ -1,5 +1,6 @@
 #include "targets.hpp"
 
+#include "run/completion.hpp"
 #include "snapshot/history.hpp"
 #include "snapshot/snapshot_peek.hpp"
 
@@ -111,12 +112,78 @@ Result<std::vector<std::string>> targets_with_name(std::vector<std::string> targ
   return targets;
 }
 
+std::vector<std::string> from_bundle(const std::string& bundle, std::vector<std::string> ids) {
+  if (bundle.empty()) {
+    return ids;
+  }
+  if (ids.empty()) {
+    ids.emplace_back();
+  }
+  for (std::string& id : ids) {
+    id = fmt::format("{}#{}", bundle, id);
+  }
+  return ids;
+}
+
+void add_from_bundle(CLI::App& app, std::string& bundle) {
+  app.add_option("--from-bundle", bundle,
+                 "Read the workers from this harn session bundle: TARGETs are worker ids in it "
+                 "(none: its only worker); the same as FILE#ID")
+      ->type_name("FILE");
+}
+
+Result<BundleTarget> read_bundle_target(const Target& target) {
+  auto bundle = Document::read_file(target.path);
+  if (!bundle) {
+    return std::unexpected(bundle.error());
+  }
+  if (auto checked = check_session_bundle(*bundle); !checked) {
+    return std::unexpected(checked.error());
+  }
+  auto worker = find_bundle_worker(*bundle, target.bundle_worker);
+  if (!worker) {
+    return std::unexpected(worker.error());
+  }
+  std::string import_path = bundle_import_path(target.state_dir, worker->worker_id);
+  return BundleTarget{std::move(*bundle), std::move(*worker), std::move(import_path)};
+}
+
+Result<std::string> import_bundle_worker(const Target& target) {
+  auto found = read_bundle_target(target);
+  if (!found) {
+    return std::unexpected(found.error());
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(found->import_path, ec)) {
+    return fail(ErrorCode::usage,
+                fmt::format("{}: worker '{}' is in the state dir already ({}); name it by id",
+                            target_label(target), found->worker.worker_id, found->import_path));
+  }
+  std::filesystem::create_directories(target.state_dir, ec);
+  auto written = write_snapshot_file(found->import_path,
+                                     restored_bundle_worker(found->worker, found->import_path));
+  if (!written) {
+    return std::unexpected(written.error());
+  }
+  return found->import_path;
+}
+
 std::string target_label(const Target& target) {
+  if (target.in_bundle) {
+    return fmt::format("{}#{}", target.path, target.bundle_worker);
+  }
   const std::string path = target.is_stdin ? "<stdin>" : target.path;
   return target.revision.empty() ? path : fmt::format("{}@{}", path, target.revision);
 }
 
 Result<Document> read_target_document(const Target& target, FileAccess access) {
+  if (target.in_bundle) {
+    auto found = read_bundle_target(target);
+    if (!found) {
+      return std::unexpected(found.error());
+    }
+    return Document::from_string(found->worker.value, target_label(target));
+  }
   if (target.is_stdin) {
     if (!target.revision.empty()) {
       return fail(ErrorCode::usage, "standard input has no revisions");
@@ -141,6 +208,13 @@ Result<Document> read_target_document(const Target& target, FileAccess access) {
 }
 
 Result<Snapshot> load_target_snapshot(const Target& target, FileAccess access, HarnRules rules) {
+  if (target.in_bundle) {
+    auto found = read_bundle_target(target);
+    if (!found) {
+      return std::unexpected(found.error());
+    }
+    return load_bundle_worker(found->bundle, found->worker, found->import_path, rules);
+  }
   if (target.revision.empty()) {
     return load_snapshot_file(target.is_stdin ? "-" : target.path, access, rules);
   }
@@ -169,6 +243,12 @@ Result<Target> current_target(std::string_view text, const GlobalOptions& global
 }
 
 Result<void> refuse_revision(const Target& target, std::string_view command) {
+  if (target.in_bundle) {
+    return fail(ErrorCode::usage,
+                fmt::format("{} works on a worker in the state dir; '{}' is in a session bundle "
+                            "(relaunch brings it in)",
+                            command, target_label(target)));
+  }
   if (!target.revision.empty()) {
     return fail(ErrorCode::usage,
                 fmt::format("{} works on the current version; '@{}' names an earlier one "

@@ -2,10 +2,12 @@
 
 #include "base/error.hpp"
 #include "global_options.hpp"
+#include "snapshot/session_bundle.hpp"
 #include "snapshot/snapshot.hpp"
 #include "snapshot/state_dir.hpp"
 
 #include "json/document.hpp"
+#include <CLI/CLI.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +49,27 @@ Result<std::vector<std::string>> targets_with_name(std::vector<std::string> targ
                                                    const GlobalOptions& global,
                                                    std::string_view command,
                                                    BesideName beside = BesideName::refused);
+
+// The TARGETs of a command given --from-bundle FILE: each worker id as "FILE#ID", or "FILE#" (the
+// bundle's only worker) when there are none. `ids` unchanged when `bundle` is empty.
+std::vector<std::string> from_bundle(const std::string& bundle, std::vector<std::string> ids);
+
+// Adds --from-bundle FILE to `app`: the TARGETs are then worker ids inside that session bundle.
+void add_from_bundle(CLI::App& app, std::string& bundle);
+
+// The session bundle `target` names (in_bundle), checked by harn's bundle rules, and the worker it
+// names in it, checked by harn's checkpoint rules. The worker's bytes are a view into the document.
+struct BundleTarget {
+  Document bundle;
+  BundleWorker worker;
+  std::string import_path; // where the worker lives once in the state dir
+};
+Result<BundleTarget> read_bundle_target(const Target& target);
+
+// Brings the worker of a bundle target into the state dir, as harn's import does: written to its
+// import path with the sanitized paths restored (restored_bundle_worker). A usage error when a
+// file is there already (the worker is in the state dir: name it by id). Returns the path.
+Result<std::string> import_bundle_worker(const Target& target);
 
 // How a target is named in messages: its path, with "@REV" when it names a revision.
 std::string target_label(const Target& target);

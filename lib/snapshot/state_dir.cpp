@@ -1,6 +1,7 @@
 #include "snapshot/state_dir.hpp"
 
 #include "base/atomic_file.hpp"
+#include "snapshot/session_bundle.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -87,6 +88,14 @@ std::pair<std::string_view, std::string_view> split_revision(std::string_view te
 }
 
 Result<Target> find_target(std::string_view text, const std::string& state_dir) {
+  if (auto bundle = split_bundle_target(text)) {
+    Target target = resolve_target(bundle->first, state_dir);
+    target.worker_id_hint = std::string(bundle->second);
+    target.in_bundle = true;
+    target.bundle_worker = std::string(bundle->second);
+    target.state_dir = state_dir;
+    return target;
+  }
   auto [name, revision] = split_revision(text);
   Target target = resolve_target(name, state_dir);
   target.revision = std::string(revision);
@@ -128,17 +137,22 @@ Result<Target> find_target(std::string_view text, const std::string& state_dir) 
 
 Target resolve_target(std::string_view target, const std::string& state_dir) {
   if (target == "-") {
-    return Target{{}, {}, true, {}};
+    return Target{{}, {}, true, {}, false, {}, {}};
   }
   if (target.find('/') != std::string_view::npos || target.ends_with(k_json_suffix)) {
     std::string_view name = target.substr(target.rfind('/') + 1);
     if (name.ends_with(k_json_suffix)) {
       name.remove_suffix(k_json_suffix.size());
     }
-    return Target{std::string(target), std::string(name), false, {}};
+    return Target{std::string(target), std::string(name), false, {}, false, {}, {}};
   }
-  return Target{
-      join(state_dir, fmt::format("{}{}", target, k_json_suffix)), std::string(target), false, {}};
+  return Target{join(state_dir, fmt::format("{}{}", target, k_json_suffix)),
+                std::string(target),
+                false,
+                {},
+                false,
+                {},
+                {}};
 }
 
 std::optional<FileIdentity> file_identity(const std::string& path) {

@@ -30,13 +30,19 @@ struct Target {
   std::string worker_id_hint; // the id named or the file name without ".json"; empty for stdin
   bool is_stdin = false;      // TARGET was "-"
   std::string revision;       // what followed '@' (history.hpp's revisions); empty: the current
+  // A worker inside a harn session bundle ("FILE#ID", session_bundle.hpp): `path` is the bundle,
+  // `bundle_worker` the id (empty: the bundle's only worker), `state_dir` where it would live.
+  bool in_bundle = false;
+  std::string bundle_worker;
+  std::string state_dir;
 };
 
 // Splits "ID@REV" into ID and REV when REV reads as a revision: N, -N, or attempt:K. Anything else
 // (no '@', or an '@' that is part of a name) comes back whole with an empty revision.
 std::pair<std::string_view, std::string_view> split_revision(std::string_view text);
 
-// Resolves a TARGET as git resolves a commit: "-" is standard input; text containing '/' or
+// Resolves a TARGET as git resolves a commit: "FILE#ID" is worker ID inside the session bundle
+// FILE (no revisions there); "-" is standard input; text containing '/' or
 // ending in ".json" is a path; an id whose file exists is that file; else a unique prefix of the
 // file names in `state_dir` (without ".json"), or of the part after "worker_", names that worker.
 // Any of these may end in "@REV". Ambiguous prefixes are a usage error listing the candidates; an
